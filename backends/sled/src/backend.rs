@@ -1,0 +1,216 @@
+//! The sled backend itself.
+
+use std::collections::HashMap;
+
+use kivigo_core::{
+    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, unique,
+    validate,
+};
+use sled::transaction::ConflictableTransactionResult;
+
+use crate::config::{FlushPolicy, SledConfig};
+use crate::error::{BACKEND, foreign_key, from_sled, from_transaction};
+
+const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
+    .with_list(true)
+    .with_native_batch(true)
+    .with_atomic_batch(Atomicity::Whole);
+
+/// The open database and the tree kivigo uses; both are cheap to clone.
+#[derive(Clone)]
+struct Handles {
+    db: sled::Db,
+    tree: sled::Tree,
+}
+
+/// A key-value store in a sled database on local disk.
+///
+/// Build it with [`SledBackend::open`] or through `kivigo::open("sled://./data")`. Only one
+/// process (and one open backend) can hold a database at a time; `close` releases it.
+pub struct SledBackend {
+    handles: OpenHandle<Handles>,
+    flush: FlushPolicy,
+    path: std::path::PathBuf,
+}
+
+impl std::fmt::Debug for SledBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledBackend")
+            .field("path", &self.path)
+            .field("flush", &self.flush)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SledBackend {
+    /// Opens (or creates) the database described by `config`.
+    pub async fn open(config: SledConfig) -> Result<Self> {
+        let SledConfig {
+            path,
+            tree,
+            flush,
+            cache_capacity,
+        } = config;
+        let mut sled_config = sled::Config::new().path(&path).flush_every_ms(match flush {
+            FlushPolicy::Always => None,
+            FlushPolicy::Every(interval) => Some(interval.as_millis().max(1) as u64),
+        });
+        if let Some(bytes) = cache_capacity {
+            sled_config = sled_config.cache_capacity(bytes);
+        }
+        let shown = path.display().to_string();
+        let handles = tokio::task::spawn_blocking(move || -> sled::Result<Handles> {
+            let db = sled_config.open()?;
+            let tree = match tree {
+                Some(name) => db.open_tree(name)?,
+                None => (*db).clone(),
+            };
+            Ok(Handles { db, tree })
+        })
+        .await
+        .map_err(|join| Error::permanent(BACKEND, join))?
+        .map_err(|err| {
+            Error::unavailable(
+                BACKEND,
+                format!("could not open the database at {shown} (is another process using it?)"),
+                err,
+            )
+        })?;
+        Ok(Self {
+            handles: OpenHandle::new(BACKEND, handles),
+            flush,
+            path,
+        })
+    }
+
+    fn tree(&self) -> Result<sled::Tree> {
+        Ok(self.handles.get()?.tree)
+    }
+
+    /// Waits for the write to reach the disk when the policy says so.
+    async fn after_write(&self, tree: &sled::Tree) -> Result<()> {
+        if self.flush == FlushPolicy::Always {
+            flush(tree.clone()).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Backend for SledBackend {
+    fn capabilities(&self) -> &Capabilities {
+        &CAPABILITIES
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        validate::check_key(&CAPABILITIES, key)?;
+        let value = self.tree()?.get(key).map_err(from_sled)?;
+        Ok(value.map(|v| v.to_vec()))
+    }
+
+    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+        validate::check_key(&CAPABILITIES, key)?;
+        let tree = self.tree()?;
+        tree.insert(key, value).map_err(from_sled)?;
+        self.after_write(&tree).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        let tree = self.tree()?;
+        let existed = tree.remove(key).map_err(from_sled)?.is_some();
+        if existed {
+            self.after_write(&tree).await?;
+        }
+        Ok(existed)
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        self.tree()?
+            .scan_prefix(prefix)
+            .keys()
+            .map(|key| {
+                let key = key.map_err(from_sled)?;
+                String::from_utf8(key.to_vec()).map_err(|_| foreign_key(&key))
+            })
+            .collect()
+    }
+
+    async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
+        validate::check_keys(&CAPABILITIES, keys)?;
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let tree = self.tree()?;
+        let mut found = HashMap::with_capacity(keys.len());
+        for key in unique(keys) {
+            if let Some(value) = tree.get(key).map_err(from_sled)? {
+                found.insert(key.clone(), value.to_vec());
+            }
+        }
+        Ok(found)
+    }
+
+    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
+        validate::check_entries(&CAPABILITIES, entries)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let tree = self.tree()?;
+        let mut batch = sled::Batch::default();
+        for (key, value) in entries {
+            batch.insert(key.as_bytes(), value.as_slice());
+        }
+        tree.apply_batch(batch).map_err(from_sled)?;
+        self.after_write(&tree).await
+    }
+
+    async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
+        validate::check_keys(&CAPABILITIES, keys)?;
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let tree = self.tree()?;
+        let distinct: Vec<&String> = unique(keys).collect();
+        let existed = tree
+            .transaction(|tx| -> ConflictableTransactionResult<u64, ()> {
+                let mut existed = 0;
+                for key in &distinct {
+                    if tx.remove(key.as_bytes())?.is_some() {
+                        existed += 1;
+                    }
+                }
+                Ok(existed)
+            })
+            .map_err(from_transaction)?;
+        if existed > 0 {
+            self.after_write(&tree).await?;
+        }
+        Ok(existed)
+    }
+
+    async fn health(&self) -> Result<()> {
+        let Handles { db, tree } = self.handles.get()?;
+        tree.first().map_err(from_sled)?;
+        db.size_on_disk().map_err(from_sled)?;
+        Ok(())
+    }
+
+    async fn close(&self) -> Result<()> {
+        if let Some(Handles { db, tree }) = self.handles.take() {
+            drop(tree);
+            flush((*db).clone()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Flushes on the blocking pool. sled's own `flush_async` can leave concurrent callers waiting
+/// forever (sled issues 1241 and 1308), so it is not used.
+async fn flush(tree: sled::Tree) -> Result<()> {
+    tokio::task::spawn_blocking(move || tree.flush())
+        .await
+        .map_err(|join| Error::permanent(BACKEND, join))?
+        .map_err(from_sled)?;
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! # kivigo
+//!
+//! One async API over many key-value stores, with real batch operations on every one of them.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kivigo::Result<()> {
+//! let store = kivigo::open("memory://").await?;
+//! store.set("user:1", &"Ada").await?;
+//! store
+//!     .batch_set([("user:2", &"Grace"), ("user:3", &"Barbara")])
+//!     .await?;
+//! let users: std::collections::HashMap<String, String> =
+//!     store.batch_get(["user:1", "user:2", "user:9"]).await?;
+//! assert_eq!(users.len(), 2); // user:9 is missing, so it is left out
+//! assert_eq!(store.list("user:").await?, ["user:1", "user:2", "user:3"]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Pick a store with a URL ([`open`]) or a serde [`Config`]; enable backends with cargo
+//! features (`sled` is on by default). Every backend passes the same conformance suite, so
+//! swapping one for another changes one string. The documentation book in `docs/` covers the
+//! contract, batches, each backend and the benchmarks.
+
+mod config;
+mod open;
+mod registry;
+
+pub use config::{Config, OptionValue};
+#[cfg(feature = "msgpack")]
+pub use kivigo_core::MsgPack;
+pub use kivigo_core::{
+    Atomicity, Backend, BackendUrl, BoxError, Capabilities, Client, Codec, Entry, Error, Json,
+    MemoryBackend, Options, Result, async_trait, validate,
+};
+pub use open::{open, open_backend, schemes};
+
+/// The sled backend crate, to open it with a typed [`kivigo_sled::SledConfig`].
+#[cfg(feature = "sled")]
+pub use kivigo_sled as sled;
+
+/// Every Rust block of the book and the README, compiled and run by `cargo test`.
+#[cfg(doctest)]
+mod book {
+    macro_rules! pages {
+        ($($name:ident => $path:literal),* $(,)?) => {
+            $(
+                #[doc = include_str!($path)]
+                pub struct $name;
+            )*
+        };
+    }
+
+    pages! {
+        Readme => "../README.md",
+    }
+}

@@ -32,7 +32,7 @@ pub use config::{Config, OptionValue};
 pub use kivigo_core::MsgPack;
 pub use kivigo_core::{
     Atomicity, Backend, BackendUrl, BoxError, Capabilities, Client, Codec, Entry, Error, Json,
-    MemoryBackend, Options, Result, async_trait, validate,
+    MemoryBackend, OpenHandle, Options, Result, async_trait, validate,
 };
 pub use open::{open, open_backend, schemes};
 
@@ -54,5 +54,12 @@ mod book {
 
     pages! {
         Readme => "../README.md",
+        Introduction => "../docs/src/introduction.md",
+        GettingStarted => "../docs/src/getting-started.md",
+        Concepts => "../docs/src/concepts.md",
+        BatchOperations => "../docs/src/batch-operations.md",
+        CustomBackends => "../docs/src/custom-backends.md",
+        Sled => "../docs/src/backends/sled.md",
+        Benchmarks => "../docs/src/benchmarks.md",
     }
 }

@@ -107,8 +107,11 @@ impl MemcachedBackend {
         self.client.get()
     }
 
+    /// The key as the server sees it, for a single command.
     fn wire(&self, key: &str) -> Vec<u8> {
-        keys::wire(&self.prefix, key)
+        let mut buffer = Vec::with_capacity(self.prefix.len() + key.len());
+        keys::wire(&mut buffer, &self.prefix, key);
+        buffer
     }
 
     fn check_key(&self, key: &str) -> Result<()> {
@@ -164,12 +167,12 @@ fn hit_value(result: GetResult) -> Option<Vec<u8>> {
 
 /// Splits `items` into runs of at most `max_items` whose `cost` adds up to at most `max_cost`
 /// (an item costing more than that on its own gets a run of its own).
-fn chunks<'a, T>(
-    items: &'a [T],
+fn chunks<T>(
+    items: &[T],
     max_items: usize,
     max_cost: usize,
     cost: impl Fn(&T) -> usize,
-) -> Vec<&'a [T]> {
+) -> Vec<&[T]> {
     let mut runs = Vec::new();
     let (mut start, mut total) = (0, 0);
     for (index, item) in items.iter().enumerate() {
@@ -234,11 +237,16 @@ impl Backend for MemcachedBackend {
             return Ok(HashMap::new());
         }
         let client = self.client()?;
+        let (prefix, mut buffer) = (self.prefix.as_str(), Vec::new());
         let distinct: Vec<&String> = unique(keys).collect();
         let mut found = HashMap::with_capacity(distinct.len());
         for chunk in chunks(&distinct, CHUNK_OPS, CHUNK_KEY_BYTES, |k| self.key_cost(k)) {
             let answers = client
-                .run_many(chunk.iter().map(|key| Get::new(self.wire(key))))
+                .run_many(
+                    chunk
+                        .iter()
+                        .map(|key| Get::new(keys::wire(&mut buffer, prefix, key))),
+                )
                 .await
                 .map_err(|err| from_driver(err, "batch_get"))?;
             for (key, answer) in chunk.iter().zip(answers) {
@@ -257,6 +265,7 @@ impl Backend for MemcachedBackend {
             return Ok(());
         }
         let client = self.client()?;
+        let (prefix, mut buffer) = (self.prefix.as_str(), Vec::new());
         let kept = last_write_wins(entries);
         let cost = |(key, value): &&Entry| self.key_cost(key) + value.len();
         for chunk in chunks(&kept, CHUNK_OPS, CHUNK_SET_BYTES, cost) {
@@ -264,7 +273,7 @@ impl Backend for MemcachedBackend {
                 .run_many(
                     chunk
                         .iter()
-                        .map(|(key, value)| Set::new(self.wire(key), value)),
+                        .map(|(key, value)| Set::new(keys::wire(&mut buffer, prefix, key), value)),
                 )
                 .await
                 .map_err(|err| from_driver(err, "batch_set"))?;
@@ -281,11 +290,16 @@ impl Backend for MemcachedBackend {
             return Ok(0);
         }
         let client = self.client()?;
+        let (prefix, mut buffer) = (self.prefix.as_str(), Vec::new());
         let distinct: Vec<&String> = unique(keys).collect();
         let mut existed = 0;
         for chunk in chunks(&distinct, CHUNK_OPS, CHUNK_KEY_BYTES, |k| self.key_cost(k)) {
             let answers = client
-                .run_many(chunk.iter().map(|key| Delete::new(self.wire(key))))
+                .run_many(
+                    chunk
+                        .iter()
+                        .map(|key| Delete::new(keys::wire(&mut buffer, prefix, key))),
+                )
                 .await
                 .map_err(|err| from_driver(err, "batch_delete"))?;
             for answer in answers {

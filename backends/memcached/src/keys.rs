@@ -20,6 +20,9 @@ fn forbidden(byte: u8) -> bool {
 
 /// Describes the first forbidden character of `text`, if any.
 fn first_forbidden(text: &str) -> Option<String> {
+    if !text.bytes().any(forbidden) {
+        return None;
+    }
     text.bytes()
         .position(forbidden)
         .map(|at| format!("{:?} at byte {at}", char::from(text.as_bytes()[at])))
@@ -78,12 +81,12 @@ pub fn max_key_len(prefix: &str) -> usize {
     MAX_KEY_BYTES - prefix.len()
 }
 
-/// The key sent to the server.
-pub fn wire(prefix: &str, key: &str) -> Vec<u8> {
-    let mut wire = Vec::with_capacity(prefix.len() + key.len());
-    wire.extend_from_slice(prefix.as_bytes());
-    wire.extend_from_slice(key.as_bytes());
-    wire
+/// Builds the key sent to the server in `buffer` (reused across a batch) and returns it.
+pub fn wire<'a>(buffer: &'a mut Vec<u8>, prefix: &str, key: &str) -> &'a [u8] {
+    buffer.clear();
+    buffer.extend_from_slice(prefix.as_bytes());
+    buffer.extend_from_slice(key.as_bytes());
+    buffer
 }
 
 #[cfg(test)]

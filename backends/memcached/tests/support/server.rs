@@ -104,9 +104,16 @@ impl OwnServer {
         self.spawn();
     }
 
-    /// Freezes the process (SIGSTOP): its socket accepts but nothing answers.
+    /// Freezes the process (SIGSTOP): its socket accepts but nothing answers. Returns once
+    /// every thread of it is stopped (signals are delivered asynchronously).
     pub fn pause(&self) {
-        assert!(signal("STOP", self.pid()), "SIGSTOP memcached");
+        let pid = self.pid();
+        assert!(signal("STOP", pid), "SIGSTOP memcached");
+        let started = Instant::now();
+        while !all_threads_stopped(pid) {
+            assert!(started.elapsed() < START_LIMIT, "memcached did not stop");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Lets a paused process run again (SIGCONT).
@@ -127,6 +134,21 @@ fn signal(name: &str, pid: u32) -> bool {
         .arg(pid.to_string())
         .status()
         .is_ok_and(|status| status.success())
+}
+
+/// True when every thread of `pid` is in the stopped state (`T` in /proc).
+fn all_threads_stopped(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().all(|task| {
+        std::fs::read_to_string(task.path().join("stat")).is_ok_and(|stat| {
+            // The state is the first field after the parenthesised command name.
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state == "T" || state == "t")
+        })
+    })
 }
 
 /// A loopback port nothing listens on right now.

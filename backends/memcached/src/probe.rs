@@ -27,7 +27,7 @@ pub(crate) async fn item_size_max(
     let stream = tokio::time::timeout(connect_timeout, TcpStream::connect(server))
         .await
         .map_err(|_| timed_out())?
-        .map_err(|io| from_io(io, OPERATION))?;
+        .map_err(|io| Error::unavailable(BACKEND, format!("could not connect to {server}"), io))?;
     tokio::time::timeout(timeout, read_limit(stream))
         .await
         .map_err(|_| timed_out())?

@@ -35,6 +35,12 @@ async fn nothing_listening_is_unavailable_at_open() {
         Err(err @ Error::Unavailable { .. }) => assert!(err.is_transient()),
         other => panic!("expected Unavailable, got {other:?}"),
     }
+    match open("memcached://no-such-host.invalid:11211").await {
+        Err(err @ Error::Unavailable { .. }) => {
+            assert!(err.to_string().contains("no-such-host.invalid"), "{err}");
+        }
+        other => panic!("expected Unavailable for an unknown host, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

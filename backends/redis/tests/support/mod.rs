@@ -53,17 +53,24 @@ pub struct RedisServer {
     binary: PathBuf,
     port: u16,
     socket: PathBuf,
+    extra: Vec<String>,
     child: Option<Child>,
 }
 
 impl RedisServer {
     /// Starts a server on `port` and waits until it answers PING.
     pub fn start(binary: &Path, port: u16) -> Self {
+        Self::start_with(binary, port, Vec::new())
+    }
+
+    /// Starts a server on `port` with more command-line arguments (TLS settings...).
+    pub fn start_with(binary: &Path, port: u16, extra: Vec<String>) -> Self {
         let socket = std::env::temp_dir().join(format!("kivigo-redis-test-{port}.sock"));
         let mut server = Self {
             binary: binary.to_owned(),
             port,
             socket,
+            extra,
             child: None,
         };
         server.restart();
@@ -104,6 +111,7 @@ impl RedisServer {
             .args(["--unixsocketperm", "700"])
             .arg("--dir")
             .arg(std::env::temp_dir())
+            .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

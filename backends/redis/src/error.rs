@@ -1,5 +1,8 @@
 //! Mapping the redis crate's errors onto kivigo's.
 
+use std::io;
+use std::sync::Arc;
+
 use kivigo_core::Error;
 use redis::{ErrorKind, RedisError, RetryMethod};
 
@@ -8,6 +11,7 @@ pub(crate) const BACKEND: &str = "redis";
 /// Classifies a driver error met during `operation`.
 ///
 /// - no answer in time (connect or response timeout) -> [`Error::Timeout`];
+/// - a TLS handshake that fails (certificate refused...) or a permission error -> permanent;
 /// - refused, reset or dropped connection, any other I/O error -> [`Error::Unavailable`];
 /// - authentication and client configuration errors -> permanent;
 /// - what the server asks to retry (`LOADING`, `TRYAGAIN`, `MASTERDOWN`, `CLUSTERDOWN`) and
@@ -19,6 +23,15 @@ pub(crate) fn from_redis(err: RedisError, operation: &'static str) -> Error {
             backend: BACKEND,
             operation,
         };
+    }
+    if let Some(
+        io::ErrorKind::InvalidData
+        | io::ErrorKind::InvalidInput
+        | io::ErrorKind::PermissionDenied
+        | io::ErrorKind::Unsupported,
+    ) = io_kind(&err)
+    {
+        return Error::permanent(BACKEND, err);
     }
     if err.is_io_error() || err.is_connection_refusal() || err.is_connection_dropped() {
         return Error::unavailable(
@@ -40,6 +53,14 @@ pub(crate) fn from_redis(err: RedisError, operation: &'static str) -> Error {
         | RetryMethod::ReconnectFromInitialConnections => Error::transient(BACKEND, err),
         _ => Error::permanent(BACKEND, err),
     }
+}
+
+/// The kind of the I/O error inside a driver error, when there is one. The redis crate keeps it
+/// behind an `Arc`, which is what its `source()` hands out.
+fn io_kind(err: &RedisError) -> Option<io::ErrorKind> {
+    let source = std::error::Error::source(err)?;
+    let shared = source.downcast_ref::<Arc<dyn std::error::Error + Send + Sync>>()?;
+    shared.downcast_ref::<io::Error>().map(io::Error::kind)
 }
 
 /// The whole call took longer than its connection and response budgets together; the driver
@@ -77,6 +98,15 @@ mod tests {
             from_redis(timed_out, "get"),
             Error::Timeout {
                 operation: "get",
+                ..
+            }
+        ));
+        let tls: RedisError =
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "bad cert").into();
+        assert!(matches!(
+            from_redis(tls, "open"),
+            Error::Backend {
+                transient: false,
                 ..
             }
         ));

@@ -43,6 +43,9 @@ pub use kivigo_sled as sled;
 /// The memcached backend crate, to open it with a typed [`kivigo_memcached::MemcachedConfig`].
 #[cfg(feature = "memcached")]
 pub use kivigo_memcached as memcached;
+/// The Redis backend crate, to open it with a typed [`kivigo_redis::RedisConfig`].
+#[cfg(feature = "redis")]
+pub use kivigo_redis as redis;
 
 /// Every Rust block of the book and the README, compiled and run by `cargo test`.
 #[cfg(doctest)]
@@ -65,6 +68,7 @@ mod book {
         CustomBackends => "../docs/src/custom-backends.md",
         Sled => "../docs/src/backends/sled.md",
         Memcached => "../docs/src/backends/memcached.md",
+        Redis => "../docs/src/backends/redis.md",
         Benchmarks => "../docs/src/benchmarks.md",
     }
 }

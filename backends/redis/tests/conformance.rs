@@ -1,0 +1,26 @@
+//! The conformance suite against a real Redis server (`KIVIGO_TEST_REDIS_URL`), each case under
+//! its own key prefix.
+
+use std::sync::Arc;
+
+use kivigo_core::conformance::{Harness, server_url};
+use kivigo_core::{Backend, BackendUrl};
+use kivigo_redis::{RedisBackend, RedisConfig};
+
+struct Redis;
+
+#[kivigo_core::async_trait]
+impl Harness for Redis {
+    async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
+        let url = server_url("redis")?;
+        let url = BackendUrl::parse(&url).expect("KIVIGO_TEST_REDIS_URL");
+        let config = RedisConfig {
+            prefix: format!("kivigo-test:{scope}:"),
+            ..RedisConfig::from_url(&url).expect("redis URL")
+        };
+        let backend = RedisBackend::open(config).await.expect("connect to redis");
+        Some(Arc::new(backend))
+    }
+}
+
+kivigo_core::conformance_tests!(Redis);

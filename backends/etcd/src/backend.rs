@@ -286,6 +286,10 @@ impl Backend for EtcdBackend {
         if statuses.iter().any(|(_, outcome)| outcome.is_ok()) {
             return Ok(());
         }
+        // Refused for good everywhere (a wrong password, say): retrying will not help.
+        let permanent = statuses
+            .iter()
+            .all(|(_, outcome)| outcome.as_ref().is_err_and(|err| !err.is_transient()));
         let failed: Vec<String> = statuses
             .into_iter()
             .map(|(endpoint, outcome)| match outcome {
@@ -294,9 +298,13 @@ impl Backend for EtcdBackend {
                 Ok(()) => endpoint,
             })
             .collect();
+        let message = format!("no endpoint is healthy ({})", failed.join("; "));
+        if permanent {
+            return Err(Error::permanent(BACKEND, message));
+        }
         Err(Error::Unavailable {
             backend: BACKEND,
-            message: format!("no endpoint is healthy ({})", failed.join("; ")),
+            message,
             source: None,
         })
     }

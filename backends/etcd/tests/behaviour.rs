@@ -86,6 +86,7 @@ async fn largest_entries_fit_and_batches_split_by_bytes() {
     config
         .prefix
         .push_str(&"p".repeat(MAX_PREFIX_SIZE - config.prefix.len()));
+    let endpoint = config.endpoints[0].clone();
     let store = EtcdBackend::open(config).await.expect("open");
     let caps = store.capabilities();
     assert_eq!(caps.max_key_size, Some(MAX_KEY_SIZE));

@@ -12,7 +12,7 @@ use kivigo_core::{
 
 use crate::cluster::{Cluster, Retry};
 use crate::config::EtcdConfig;
-use crate::error::{BACKEND, foreign_key};
+use crate::error::{BACKEND, foreign_key, is_compacted};
 use crate::limits::{self, MAX_KEY_SIZE, MAX_TXN_OPS, MAX_VALUE_SIZE};
 
 const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
@@ -21,6 +21,9 @@ const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
     .with_atomic_batch(Atomicity::PerChunk(MAX_TXN_OPS))
     .with_max_key_size(MAX_KEY_SIZE)
     .with_max_value_size(MAX_VALUE_SIZE);
+
+/// Times a listing starts over when etcd compacts the revision it was reading.
+const MAX_LIST_RESTARTS: usize = 3;
 
 /// Txn chunks of one batch that are in flight at once.
 const CHUNKS_IN_FLIGHT: usize = 4;
@@ -176,21 +179,34 @@ impl Backend for EtcdBackend {
         let end = range_end(&start);
         let mut keys = Vec::new();
         // etcd has no empty key: the empty prefix starts at the smallest one.
-        let mut from = if start.is_empty() { vec![0] } else { start };
+        let first = if start.is_empty() { vec![0] } else { start };
+        let mut from = first.clone();
         // Every page reads the revision of the first, so the listing is one consistent snapshot.
+        // If etcd compacts that revision away meanwhile, the listing starts again (a few times).
         let mut revision = 0;
+        let mut restarts = 0;
         loop {
             let options = GetOptions::new()
                 .with_range(end.clone())
                 .with_keys_only()
                 .with_limit(self.page_size)
                 .with_revision(revision);
-            let mut page = cluster
+            let page = cluster
                 .call("list", Retry::Always, |mut conn| {
                     let (from, options) = (from.clone(), options.clone());
                     async move { conn.kv.get(from, Some(options)).await }
                 })
-                .await?;
+                .await;
+            let mut page = match page {
+                Err(err) if is_compacted(&err) && restarts < MAX_LIST_RESTARTS => {
+                    restarts += 1;
+                    keys.clear();
+                    from = first.clone();
+                    revision = 0;
+                    continue;
+                }
+                other => other?,
+            };
             if revision == 0 {
                 revision = page.header().map_or(0, |h| h.revision());
             }

@@ -52,7 +52,6 @@ pub(crate) fn classify(err: &EtcdError) -> Failure {
             || server.contains("too many requests")
             || server.contains("server stopped")
             || server.contains("not capable")
-            || server.contains("compacted")
         {
             Failure::Busy
         } else {
@@ -103,6 +102,14 @@ pub(crate) fn to_error(err: EtcdError, endpoint: &str) -> Error {
         Failure::Busy => Error::transient(BACKEND, err),
         Failure::Permanent => Error::permanent(BACKEND, err),
     }
+}
+
+/// True when a read at a past revision failed because etcd compacted that revision away.
+pub(crate) fn is_compacted(err: &Error) -> bool {
+    matches!(err, Error::Backend { .. })
+        && err
+            .to_string()
+            .contains("required revision has been compacted")
 }
 
 /// A key read back under our prefix that is not UTF-8 (written by something other than kivigo).

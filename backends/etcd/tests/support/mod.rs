@@ -54,6 +54,13 @@ pub struct LocalCluster {
 impl LocalCluster {
     /// Starts `size` members forming one cluster (not yet ready: see [`LocalCluster::wait_ready`]).
     pub fn start(binary: &PathBuf, size: usize) -> Self {
+        Self::start_with(binary, size, None)
+    }
+
+    /// Like [`LocalCluster::start`]; with `tls = Some((cert, key))` clients talk HTTPS to the
+    /// members with that certificate.
+    pub fn start_with(binary: &PathBuf, size: usize, tls: Option<(PathBuf, PathBuf)>) -> Self {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let dir = tempfile::tempdir().expect("temporary directory");
         let ports: Vec<(u16, u16)> = (0..size).map(|_| (free_port(), free_port())).collect();
         let initial: Vec<String> = ports
@@ -70,17 +77,25 @@ impl LocalCluster {
             let name = format!("m{i}");
             let log = cluster.dir.path().join(format!("{name}.log"));
             let log_file = std::fs::File::create(&log).expect("log file");
-            let child = Command::new(binary)
+            let mut command = Command::new(binary);
+            if let Some((cert, key)) = &tls {
+                command
+                    .arg("--cert-file")
+                    .arg(cert)
+                    .arg("--key-file")
+                    .arg(key);
+            }
+            let child = command
                 .args(["--name", &name])
                 .arg("--data-dir")
                 .arg(cluster.dir.path().join(&name))
                 .args([
                     "--listen-client-urls",
-                    &format!("http://127.0.0.1:{client}"),
+                    &format!("{scheme}://127.0.0.1:{client}"),
                 ])
                 .args([
                     "--advertise-client-urls",
-                    &format!("http://127.0.0.1:{client}"),
+                    &format!("{scheme}://127.0.0.1:{client}"),
                 ])
                 .args(["--listen-peer-urls", &format!("http://127.0.0.1:{peer}")])
                 .args([
@@ -112,28 +127,41 @@ impl LocalCluster {
     /// Polls until every running member answers its status with a leader (bounded: panics with
     /// the members' logs after about a minute).
     pub async fn wait_ready(&self) {
+        self.wait_ready_with(&EtcdConfig::new(Vec::<String>::new()))
+            .await;
+    }
+
+    /// [`LocalCluster::wait_ready`] with the settings (TLS...) of `base`.
+    pub async fn wait_ready_with(&self, base: &EtcdConfig) {
+        let mut last = String::new();
         for _ in 0..600 {
-            if self.all_healthy().await {
-                return;
+            match self.all_healthy(base).await {
+                Ok(()) => return,
+                Err(why) => last = why,
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the etcd cluster did not become ready:\n{}", self.logs());
+        panic!(
+            "the etcd cluster did not become ready ({last}):\n{}",
+            self.logs()
+        );
     }
 
-    async fn all_healthy(&self) -> bool {
-        let running: Vec<&Member> = self.members.iter().filter(|m| m.child.is_some()).collect();
+    async fn all_healthy(&self, base: &EtcdConfig) -> Result<(), String> {
+        let running = self.members.iter().filter(|m| m.child.is_some());
         let config = EtcdConfig {
+            endpoints: running.map(|m| m.endpoint.clone()).collect(),
             timeout: Duration::from_secs(2),
-            ..EtcdConfig::new(running.iter().map(|m| m.endpoint.clone()))
+            ..base.clone()
         };
-        let Ok(backend) = EtcdBackend::open(config).await else {
-            return false;
-        };
-        let Ok(report) = backend.endpoint_health().await else {
-            return false;
-        };
-        report.iter().all(|(_, outcome)| outcome.is_ok())
+        let backend = EtcdBackend::open(config)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let report = backend.endpoint_health().await.map_err(|e| e.to_string())?;
+        match report.into_iter().find(|(_, outcome)| outcome.is_err()) {
+            Some((endpoint, outcome)) => Err(format!("{endpoint}: {outcome:?}")),
+            None => Ok(()),
+        }
     }
 
     /// Kills member `index` (SIGKILL) and waits for the process to end.

@@ -36,6 +36,9 @@ pub use kivigo_core::{
 };
 pub use open::{open, open_backend, schemes};
 
+/// The etcd backend crate, to open it with a typed [`kivigo_etcd::EtcdConfig`].
+#[cfg(feature = "etcd")]
+pub use kivigo_etcd as etcd;
 /// The sled backend crate, to open it with a typed [`kivigo_sled::SledConfig`].
 #[cfg(feature = "sled")]
 pub use kivigo_sled as sled;
@@ -69,6 +72,7 @@ mod book {
         Sled => "../docs/src/backends/sled.md",
         Memcached => "../docs/src/backends/memcached.md",
         Redis => "../docs/src/backends/redis.md",
+        Etcd => "../docs/src/backends/etcd.md",
         Benchmarks => "../docs/src/benchmarks.md",
     }
 }

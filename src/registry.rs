@@ -64,6 +64,7 @@ pub(crate) const BACKENDS: &[Registration] = &[
     backend!("sled", kivigo_sled, ["sled"]),
     backend!("memcached", kivigo_memcached, ["memcached"]),
     backend!("redis", kivigo_redis, ["redis", "rediss", "redis+unix"]),
+    backend!("etcd", kivigo_etcd, ["etcd"]),
 ];
 
 /// The opener for `url`'s scheme, or a config error naming what this build can open.

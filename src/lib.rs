@@ -40,6 +40,10 @@ pub use open::{open, open_backend, schemes};
 #[cfg(feature = "sled")]
 pub use kivigo_sled as sled;
 
+/// The MongoDB backend crate, to open it with a typed [`kivigo_mongodb::MongoConfig`].
+#[cfg(feature = "mongodb")]
+pub use kivigo_mongodb as mongodb;
+
 /// Every Rust block of the book and the README, compiled and run by `cargo test`.
 #[cfg(doctest)]
 mod book {
@@ -60,6 +64,7 @@ mod book {
         BatchOperations => "../docs/src/batch-operations.md",
         CustomBackends => "../docs/src/custom-backends.md",
         Sled => "../docs/src/backends/sled.md",
+        Mongodb => "../docs/src/backends/mongodb.md",
         Benchmarks => "../docs/src/benchmarks.md",
     }
 }

@@ -62,6 +62,7 @@ pub(crate) const BACKENDS: &[Registration] = &[
         open: Some(open_memory),
     },
     backend!("sled", kivigo_sled, ["sled"]),
+    backend!("mongodb", kivigo_mongodb, ["mongodb", "mongodb+srv"]),
 ];
 
 /// The opener for `url`'s scheme, or a config error naming what this build can open.

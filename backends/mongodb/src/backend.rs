@@ -142,15 +142,7 @@ impl MongoBackend {
             .selection_criteria(primary())
             .await
             .map_err(|err| from_mongo(err, "open"))?;
-        let locale = reply
-            .get_document("cursor")
-            .ok()
-            .and_then(|cursor| cursor.get_array("firstBatch").ok())
-            .and_then(|batch| batch.first())
-            .and_then(Bson::as_document)
-            .and_then(|spec| spec.get_document("options").ok())
-            .and_then(|options| options.get_document("collation").ok())
-            .and_then(|collation| collation.get_str("locale").ok());
+        let locale = collation_locale(&reply);
         match locale {
             Some(locale) if locale != "simple" => Err(Error::config(format!(
                 "collection {}.{} has the default collation `{locale}`; kivigo needs keys \
@@ -254,7 +246,11 @@ impl Backend for MongoBackend {
             .await
             .map_err(|err| from_mongo(err, "list"))?
         {
-            keys.push(take_id(&mut document)?);
+            // MongoDB's $regex only matches strings; some wire-compatible servers also match
+            // other _id types, which are not kivigo keys either way.
+            if let Some(Bson::String(key)) = document.remove("_id") {
+                keys.push(key);
+            }
         }
         Ok(keys)
     }
@@ -337,6 +333,23 @@ impl Backend for MongoBackend {
     }
 }
 
+/// The default collation of the collection a `listCollections` reply describes, if any.
+fn collation_locale(reply: &Document) -> Option<&str> {
+    reply
+        .get_document("cursor")
+        .ok()?
+        .get_array("firstBatch")
+        .ok()?
+        .first()?
+        .as_document()?
+        .get_document("options")
+        .ok()?
+        .get_document("collation")
+        .ok()?
+        .get_str("locale")
+        .ok()
+}
+
 /// Writes go to the primary whatever read preference the URL sets.
 fn primary() -> SelectionCriteria {
     SelectionCriteria::ReadPreference(ReadPreference::Primary)
@@ -401,5 +414,42 @@ fn check_write_reply(reply: &Document, statements: usize) -> Result<()> {
                 "batch_set: the server applied {other:?} of {statements} upserts; reply {reply}"
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collation_is_read_from_the_list_collections_reply() {
+        let with = |options: Document| {
+            doc! { "ok": 1, "cursor": { "id": 0_i64, "firstBatch": [
+                { "name": "kv", "type": "collection", "options": options },
+            ] } }
+        };
+        let strength_two = with(doc! { "collation": { "locale": "en", "strength": 2 } });
+        assert_eq!(collation_locale(&strength_two), Some("en"));
+        let simple = with(doc! { "collation": { "locale": "simple" } });
+        assert_eq!(collation_locale(&simple), Some("simple"));
+        assert_eq!(collation_locale(&with(doc! {})), None);
+        let missing = doc! { "ok": 1, "cursor": { "id": 0_i64, "firstBatch": [] } };
+        assert_eq!(collation_locale(&missing), None);
+    }
+
+    #[test]
+    fn write_replies_are_checked() {
+        assert!(check_write_reply(&doc! { "ok": 1, "n": 2 }, 2).is_ok());
+        assert!(check_write_reply(&doc! { "ok": 1, "n": 1_i64 }, 1).is_ok());
+        let short = check_write_reply(&doc! { "ok": 1, "n": 1 }, 2).expect_err("short");
+        assert!(short.to_string().contains("1 of 2") || short.to_string().contains("Some(1)"));
+        let failed = doc! { "ok": 1, "n": 1, "writeErrors": [
+            { "index": 1, "code": 11000, "errmsg": "E11000 duplicate key" },
+        ] };
+        let err = check_write_reply(&failed, 2).expect_err("write error");
+        assert!(err.is_transient(), "{err}");
+        assert!(err.to_string().contains("E11000"), "{err}");
+        let concern = doc! { "ok": 1, "n": 2, "writeConcernError": { "code": 64, "errmsg": "waiting" } };
+        assert!(check_write_reply(&concern, 2).is_err());
     }
 }

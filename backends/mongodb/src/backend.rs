@@ -179,8 +179,8 @@ impl MongoBackend {
         if let Some(concern) = database.write_concern()
             && *concern != mongodb::options::WriteConcern::default()
         {
-            let concern = mongodb::bson::to_bson(concern)
-                .map_err(|err| Error::permanent(BACKEND, err))?;
+            let concern =
+                mongodb::bson::to_bson(concern).map_err(|err| Error::permanent(BACKEND, err))?;
             command.insert("writeConcern", concern);
         }
         let reply = database
@@ -449,7 +449,8 @@ mod tests {
         let err = check_write_reply(&failed, 2).expect_err("write error");
         assert!(err.is_transient(), "{err}");
         assert!(err.to_string().contains("E11000"), "{err}");
-        let concern = doc! { "ok": 1, "n": 2, "writeConcernError": { "code": 64, "errmsg": "waiting" } };
+        let concern =
+            doc! { "ok": 1, "n": 2, "writeConcernError": { "code": 64, "errmsg": "waiting" } };
         assert!(check_write_reply(&concern, 2).is_err());
     }
 }

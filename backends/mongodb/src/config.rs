@@ -141,7 +141,10 @@ mod tests {
         let config = parse("mongodb://127.0.0.1:27017/?directConnection=true").expect("ok");
         assert_eq!(config.database, "kivigo");
         assert_eq!(config.collection, "kv");
-        assert_eq!(config.uri, "mongodb://127.0.0.1:27017/?directConnection=true");
+        assert_eq!(
+            config.uri,
+            "mongodb://127.0.0.1:27017/?directConnection=true"
+        );
     }
 
     #[test]

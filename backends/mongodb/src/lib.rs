@@ -13,6 +13,30 @@
 //! `database` (default `kivigo`) and `collection` (default `kv`) are kivigo's options; every
 //! other query option goes to the driver (`directConnection`, `serverSelectionTimeoutMS`,
 //! `replicaSet`, `tls`, `w`, `authSource`...), which rejects the ones it does not know.
+//!
+//! With the typed config, or with a client the application built itself:
+//!
+//! ```no_run
+//! # async fn demo() -> kivigo_core::Result<()> {
+//! use kivigo_core::Backend;
+//! use kivigo_mongodb::{MongoBackend, MongoConfig, mongodb};
+//!
+//! let config = MongoConfig {
+//!     collection: "sessions".to_owned(),
+//!     ..MongoConfig::new("mongodb://127.0.0.1:27017/?directConnection=true")
+//! };
+//! let sessions = MongoBackend::open(config).await?;
+//! sessions.set("s:1", b"payload").await?;
+//! sessions.close().await?;
+//!
+//! let client = mongodb::Client::with_uri_str("mongodb://127.0.0.1:27017")
+//!     .await
+//!     .expect("valid URI");
+//! let cache = MongoBackend::with_client(client.clone(), "app", "cache").await?;
+//! cache.close().await?; // `client` keeps running
+//! # Ok(())
+//! # }
+//! ```
 
 mod backend;
 mod config;

@@ -20,10 +20,7 @@ struct Case {
 impl Case {
     async fn new(test: &str) -> Option<Self> {
         let url = common::server_url()?;
-        let name = common::collection(&format!(
-            "{}_{test}",
-            kivigo_core::conformance::run_id()
-        ));
+        let name = common::collection(&format!("{}_{test}", kivigo_core::conformance::run_id()));
         let backend = common::open(&url, &name).await;
         let client = mongodb::Client::with_uri_str(&url).await.expect("client");
         let raw = client
@@ -205,5 +202,8 @@ async fn a_client_handed_in_keeps_running_after_close() {
         .run_command(doc! { "ping": 1 })
         .await
         .expect("the application's client still works");
-    assert!(matches!(pong.get("ok"), Some(Bson::Double(_) | Bson::Int32(_))));
+    assert!(matches!(
+        pong.get("ok"),
+        Some(Bson::Double(_) | Bson::Int32(_))
+    ));
 }

@@ -14,7 +14,9 @@ struct Mongo;
 impl Harness for Mongo {
     async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
         let url = common::server_url()?;
-        Some(Arc::new(common::open(&url, &common::collection(scope)).await))
+        Some(Arc::new(
+            common::open(&url, &common::collection(scope)).await,
+        ))
     }
 
     async fn cleanup(&self, scope: &str) {

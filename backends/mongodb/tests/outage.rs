@@ -53,9 +53,7 @@ async fn opening_a_server_that_is_down_is_unavailable() {
 fn test_server_binary() -> Option<PathBuf> {
     let state = std::env::var_os("KIVIGO_SERVICES_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/services")
-        });
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/services"));
     let binary = state.join("mongodb-venv/bin/nx-27017");
     binary.is_file().then_some(binary)
 }

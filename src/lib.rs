@@ -49,6 +49,9 @@ pub use kivigo_memcached as memcached;
 /// The Redis backend crate, to open it with a typed [`kivigo_redis::RedisConfig`].
 #[cfg(feature = "redis")]
 pub use kivigo_redis as redis;
+/// The MongoDB backend crate, to open it with a typed [`kivigo_mongodb::MongoConfig`].
+#[cfg(feature = "mongodb")]
+pub use kivigo_mongodb as mongodb;
 
 /// Every Rust block of the book and the README, compiled and run by `cargo test`.
 #[cfg(doctest)]
@@ -73,6 +76,7 @@ mod book {
         Memcached => "../docs/src/backends/memcached.md",
         Redis => "../docs/src/backends/redis.md",
         Etcd => "../docs/src/backends/etcd.md",
+        Mongodb => "../docs/src/backends/mongodb.md",
         Benchmarks => "../docs/src/benchmarks.md",
     }
 }

@@ -65,6 +65,7 @@ pub(crate) const BACKENDS: &[Registration] = &[
     backend!("memcached", kivigo_memcached, ["memcached"]),
     backend!("redis", kivigo_redis, ["redis", "rediss", "redis+unix"]),
     backend!("etcd", kivigo_etcd, ["etcd"]),
+    backend!("mongodb", kivigo_mongodb, ["mongodb", "mongodb+srv"]),
 ];
 
 /// The opener for `url`'s scheme, or a config error naming what this build can open.

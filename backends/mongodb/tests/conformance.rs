@@ -1,0 +1,29 @@
+//! The conformance suite against MongoDB (or the wire-protocol test server), one collection per
+//! case, dropped afterwards.
+
+mod common;
+
+use std::sync::Arc;
+
+use kivigo_core::Backend;
+use kivigo_core::conformance::Harness;
+
+struct Mongo;
+
+#[kivigo_core::async_trait]
+impl Harness for Mongo {
+    async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
+        let url = common::server_url()?;
+        Some(Arc::new(
+            common::open(&url, &common::collection(scope)).await,
+        ))
+    }
+
+    async fn cleanup(&self, scope: &str) {
+        if let Some(url) = common::server_url() {
+            common::drop_collection(&url, &common::collection(scope)).await;
+        }
+    }
+}
+
+kivigo_core::conformance_tests!(Mongo);

@@ -40,6 +40,11 @@ pub use open::{open, open_backend, schemes};
 #[cfg(feature = "sled")]
 pub use kivigo_sled as sled;
 
+/// The SQL backends crate (PostgreSQL, MySQL/MariaDB, SQLite), to open it with a typed
+/// [`kivigo_sql::SqlConfig`].
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+pub use kivigo_sql as sql;
+
 /// Every Rust block of the book and the README, compiled and run by `cargo test`.
 #[cfg(doctest)]
 mod book {
@@ -60,6 +65,7 @@ mod book {
         BatchOperations => "../docs/src/batch-operations.md",
         CustomBackends => "../docs/src/custom-backends.md",
         Sled => "../docs/src/backends/sled.md",
+        Sql => "../docs/src/backends/sql.md",
         Benchmarks => "../docs/src/benchmarks.md",
     }
 }

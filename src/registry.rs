@@ -62,6 +62,9 @@ pub(crate) const BACKENDS: &[Registration] = &[
         open: Some(open_memory),
     },
     backend!("sled", kivigo_sled, ["sled"]),
+    backend!("postgres", kivigo_sql, ["postgres", "postgresql"]),
+    backend!("mysql", kivigo_sql, ["mysql"]),
+    backend!("sqlite", kivigo_sql, ["sqlite"]),
 ];
 
 /// The opener for `url`'s scheme, or a config error naming what this build can open.

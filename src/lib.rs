@@ -52,6 +52,10 @@ pub use kivigo_redis as redis;
 /// The MongoDB backend crate, to open it with a typed [`kivigo_mongodb::MongoConfig`].
 #[cfg(feature = "mongodb")]
 pub use kivigo_mongodb as mongodb;
+/// The SQL backends crate (PostgreSQL, MySQL/MariaDB, SQLite), to open it with a typed
+/// [`kivigo_sql::SqlConfig`].
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+pub use kivigo_sql as sql;
 
 /// Every Rust block of the book and the README, compiled and run by `cargo test`.
 #[cfg(doctest)]
@@ -77,6 +81,7 @@ mod book {
         Redis => "../docs/src/backends/redis.md",
         Etcd => "../docs/src/backends/etcd.md",
         Mongodb => "../docs/src/backends/mongodb.md",
+        Sql => "../docs/src/backends/sql.md",
         Benchmarks => "../docs/src/benchmarks.md",
     }
 }

@@ -66,6 +66,9 @@ pub(crate) const BACKENDS: &[Registration] = &[
     backend!("redis", kivigo_redis, ["redis", "rediss", "redis+unix"]),
     backend!("etcd", kivigo_etcd, ["etcd"]),
     backend!("mongodb", kivigo_mongodb, ["mongodb", "mongodb+srv"]),
+    backend!("postgres", kivigo_sql, ["postgres", "postgresql"]),
+    backend!("mysql", kivigo_sql, ["mysql"]),
+    backend!("sqlite", kivigo_sql, ["sqlite"]),
 ];
 
 /// The opener for `url`'s scheme, or a config error naming what this build can open.

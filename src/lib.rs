@@ -46,12 +46,12 @@ pub use kivigo_sled as sled;
 /// The memcached backend crate, to open it with a typed [`kivigo_memcached::MemcachedConfig`].
 #[cfg(feature = "memcached")]
 pub use kivigo_memcached as memcached;
-/// The Redis backend crate, to open it with a typed [`kivigo_redis::RedisConfig`].
-#[cfg(feature = "redis")]
-pub use kivigo_redis as redis;
 /// The MongoDB backend crate, to open it with a typed [`kivigo_mongodb::MongoConfig`].
 #[cfg(feature = "mongodb")]
 pub use kivigo_mongodb as mongodb;
+/// The Redis backend crate, to open it with a typed [`kivigo_redis::RedisConfig`].
+#[cfg(feature = "redis")]
+pub use kivigo_redis as redis;
 /// The SQL backends crate (PostgreSQL, MySQL/MariaDB, SQLite), to open it with a typed
 /// [`kivigo_sql::SqlConfig`].
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]

@@ -43,7 +43,11 @@ where
     <D::Db as Database>::Arguments: IntoArguments<D::Db>,
 {
     /// Creates the table when it is absent and prepares the statements.
-    pub(crate) async fn new(pool: Pool<D::Db>, table: &str, statement_bytes: usize) -> Result<Self> {
+    pub(crate) async fn new(
+        pool: Pool<D::Db>,
+        table: &str,
+        statement_bytes: usize,
+    ) -> Result<Self> {
         let create = D::create_table(&D::quote(table));
         // Two processes creating the same table at once can collide in the catalog (PostgreSQL
         // reports a unique violation); the second attempt then sees the table.
@@ -119,7 +123,11 @@ where
                 list.push_bind(key.as_bytes());
             }
             query.push(")");
-            let rows = query.build().fetch_all(&self.pool).await.map_err(err::<D>)?;
+            let rows = query
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(err::<D>)?;
             for row in &rows {
                 let value = row.try_get::<Vec<u8>, _>(1).map_err(err::<D>)?;
                 found.insert(key_of::<D>(row)?, value);

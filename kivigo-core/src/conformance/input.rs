@@ -5,6 +5,9 @@ use std::sync::Arc;
 use super::support::{expect_err, keys};
 use crate::{Backend, Client, Error};
 
+/// Largest key the suite writes to check that a key at the store's limit works.
+const AT_LIMIT_ROUND_TRIP_MAX: usize = 1 << 20;
+
 fn invalid_key(err: &Error) -> bool {
     matches!(err, Error::InvalidKey { .. })
 }
@@ -57,13 +60,12 @@ pub async fn oversized_key_is_rejected(backend: Arc<dyn Backend>) {
         assert_eq!(backend.get(&key).await.expect("get"), Some(b"v".to_vec()));
         return;
     };
-    let at_limit = "k".repeat(max);
-    backend
-        .set(&at_limit, b"v")
-        .await
-        .expect("key at the limit");
+    // A key exactly at the limit must work. For stores whose limit is huge (Redis: 512 MiB) the
+    // round trip uses a 1 MiB key instead, so the suite does not ship half a gigabyte.
+    let stored = "k".repeat(max.min(AT_LIMIT_ROUND_TRIP_MAX));
+    backend.set(&stored, b"v").await.expect("key at the limit");
     assert_eq!(
-        backend.get(&at_limit).await.expect("get"),
+        backend.get(&stored).await.expect("get"),
         Some(b"v".to_vec())
     );
     let over = "k".repeat(max + 1);

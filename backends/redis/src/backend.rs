@@ -384,4 +384,14 @@ mod tests {
         assert_eq!(escape_glob(r"a*b?c[d]e\f"), r"a\*b\?c\[d\]e\\f");
         assert_eq!(escape_glob("p_%!.^$(|){1}+"), "p_%!.^$(|){1}+");
     }
+
+    #[cfg(not(feature = "tls"))]
+    #[tokio::test]
+    async fn tls_without_the_feature_is_a_config_error_naming_it() {
+        let url = kivigo_core::BackendUrl::parse("rediss://127.0.0.1:1/0").expect("url");
+        match crate::open_url(&url).await {
+            Err(Error::Config(message)) => assert!(message.contains("redis-tls"), "{message}"),
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
 }

@@ -67,8 +67,8 @@ impl std::fmt::Debug for RedisBackend {
 impl RedisBackend {
     /// Connects to the server described by `config`.
     ///
-    /// A server that refuses the connection gives [`Error::Unavailable`], one that does not
-    /// answer within `connect_timeout` gives [`Error::Timeout`]; both are transient.
+    /// A server that refuses the connection or does not complete it within `connect_timeout`
+    /// gives [`Error::Unavailable`] (transient); a wrong password is a permanent error.
     pub async fn open(config: RedisConfig) -> Result<Self> {
         if config.prefix.len() >= MAX_BULK_SIZE {
             return Err(Error::config("the redis key prefix is longer than 512 MiB"));
@@ -84,13 +84,25 @@ impl RedisBackend {
             // and the next call starts a fresh attempt.
             .set_number_of_retries(0);
         let budget = config.connect_timeout + config.response_timeout + DEADLINE_MARGIN;
+        // Any time-out while opening means no connection could be made: Unavailable.
+        let no_connection = || Error::Unavailable {
+            backend: BACKEND,
+            message: format!(
+                "no connection to {} within {:?}",
+                config.address, config.connect_timeout
+            ),
+            source: None,
+        };
         let manager = tokio::time::timeout(
             budget,
             ConnectionManager::new_with_config(client, manager_config),
         )
         .await
-        .map_err(|_| deadline("open"))?
-        .map_err(|err| from_redis(err, "open"))?;
+        .map_err(|_| no_connection())?
+        .map_err(|err| match from_redis(err, "open") {
+            Error::Timeout { .. } => no_connection(),
+            other => other,
+        })?;
         Ok(Self {
             connection: OpenHandle::new(BACKEND, manager),
             capabilities: CAPABILITIES.with_max_key_size(MAX_BULK_SIZE - config.prefix.len()),
@@ -383,5 +395,15 @@ mod tests {
         assert_eq!(escape_glob("plain:"), "plain:");
         assert_eq!(escape_glob(r"a*b?c[d]e\f"), r"a\*b\?c\[d\]e\\f");
         assert_eq!(escape_glob("p_%!.^$(|){1}+"), "p_%!.^$(|){1}+");
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[tokio::test]
+    async fn tls_without_the_feature_is_a_config_error_naming_it() {
+        let url = kivigo_core::BackendUrl::parse("rediss://127.0.0.1:1/0").expect("url");
+        match crate::open_url(&url).await {
+            Err(Error::Config(message)) => assert!(message.contains("redis-tls"), "{message}"),
+            other => panic!("expected a config error, got {other:?}"),
+        }
     }
 }

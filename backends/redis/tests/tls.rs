@@ -51,6 +51,7 @@ async fn rediss_urls_connect_over_tls() {
     let tls_port = free_port();
     let dir = std::env::temp_dir().join(format!("kivigo-redis-tls-{tls_port}"));
     std::fs::create_dir_all(&dir).expect("certificate directory");
+    let _cleanup = RemoveOnDrop(dir.clone());
     if !self_signed(&dir) {
         return;
     }
@@ -94,5 +95,13 @@ async fn rediss_urls_connect_over_tls() {
         Ok(_) => panic!("a self-signed certificate must be refused"),
     }
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Removes the certificate directory when the test ends, also on panic.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -112,13 +112,8 @@ where
 
     pub(crate) async fn batch_get(&self, keys: &[&String]) -> Result<HashMap<String, Vec<u8>>> {
         let mut found = HashMap::with_capacity(keys.len());
-        for chunk in keys.chunks(D::MAX_PARAMS) {
-            let mut query = QueryBuilder::<D::Db>::new(self.sql.select_in.as_str());
-            let mut list = query.separated(", ");
-            for key in chunk {
-                list.push_bind(key.as_bytes());
-            }
-            query.push(")");
+        for chunk in keys.chunks(D::KEYS_PER_STATEMENT) {
+            let mut query = D::where_keys_in(&self.sql.select_where, chunk);
             let rows = query.build().fetch_all(&self.pool).await.map_err(err::<D>)?;
             for row in &rows {
                 let value = row.try_get::<Vec<u8>, _>(1).map_err(err::<D>)?;
@@ -132,19 +127,12 @@ where
     /// in one transaction when they need more than one statement.
     pub(crate) async fn batch_set(&self, entries: &mut [&Entry]) -> Result<()> {
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let runs = chunks(entries, D::MAX_PARAMS / 2, self.statement_bytes, |e| {
+        let runs = chunks(entries, D::ROWS_PER_UPSERT, self.statement_bytes, |e| {
             e.0.len() + e.1.len()
         });
         let queries: Vec<QueryBuilder<D::Db>> = runs
             .into_iter()
-            .map(|run| {
-                let mut query = QueryBuilder::<D::Db>::new(self.sql.insert_head.as_str());
-                query.push_values(run, |mut row, (key, value)| {
-                    row.push_bind(key.as_bytes()).push_bind(value.as_slice());
-                });
-                query.push(self.sql.upsert_clause.as_str());
-                query
-            })
+            .map(|run| D::upsert_many(&self.sql, run))
             .collect();
         self.execute_atomically(queries).await?;
         Ok(())
@@ -155,16 +143,8 @@ where
     pub(crate) async fn batch_delete(&self, keys: &mut [&String]) -> Result<u64> {
         keys.sort_unstable();
         let queries: Vec<QueryBuilder<D::Db>> = keys
-            .chunks(D::MAX_PARAMS)
-            .map(|chunk| {
-                let mut query = QueryBuilder::<D::Db>::new(self.sql.delete_in.as_str());
-                let mut list = query.separated(", ");
-                for key in chunk {
-                    list.push_bind(key.as_bytes());
-                }
-                query.push(")");
-                query
-            })
+            .chunks(D::KEYS_PER_STATEMENT)
+            .map(|chunk| D::where_keys_in(&self.sql.delete_where, chunk))
             .collect();
         self.execute_atomically(queries).await
     }

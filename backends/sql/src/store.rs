@@ -128,6 +128,9 @@ where
                 .fetch_all(&self.pool)
                 .await
                 .map_err(err::<D>)?;
+        for chunk in keys.chunks(D::KEYS_PER_STATEMENT) {
+            let mut query = D::where_keys_in(&self.sql.select_where, chunk);
+            let rows = query.build().fetch_all(&self.pool).await.map_err(err::<D>)?;
             for row in &rows {
                 let value = row.try_get::<Vec<u8>, _>(1).map_err(err::<D>)?;
                 found.insert(key_of::<D>(row)?, value);
@@ -140,19 +143,12 @@ where
     /// in one transaction when they need more than one statement.
     pub(crate) async fn batch_set(&self, entries: &mut [&Entry]) -> Result<()> {
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let runs = chunks(entries, D::MAX_PARAMS / 2, self.statement_bytes, |e| {
+        let runs = chunks(entries, D::ROWS_PER_UPSERT, self.statement_bytes, |e| {
             e.0.len() + e.1.len()
         });
         let queries: Vec<QueryBuilder<D::Db>> = runs
             .into_iter()
-            .map(|run| {
-                let mut query = QueryBuilder::<D::Db>::new(self.sql.insert_head.as_str());
-                query.push_values(run, |mut row, (key, value)| {
-                    row.push_bind(key.as_bytes()).push_bind(value.as_slice());
-                });
-                query.push(self.sql.upsert_clause.as_str());
-                query
-            })
+            .map(|run| D::upsert_many(&self.sql, run))
             .collect();
         self.execute_atomically(queries).await?;
         Ok(())
@@ -163,16 +159,8 @@ where
     pub(crate) async fn batch_delete(&self, keys: &mut [&String]) -> Result<u64> {
         keys.sort_unstable();
         let queries: Vec<QueryBuilder<D::Db>> = keys
-            .chunks(D::MAX_PARAMS)
-            .map(|chunk| {
-                let mut query = QueryBuilder::<D::Db>::new(self.sql.delete_in.as_str());
-                let mut list = query.separated(", ");
-                for key in chunk {
-                    list.push_bind(key.as_bytes());
-                }
-                query.push(")");
-                query
-            })
+            .chunks(D::KEYS_PER_STATEMENT)
+            .map(|chunk| D::where_keys_in(&self.sql.delete_where, chunk))
             .collect();
         self.execute_atomically(queries).await
     }

@@ -8,7 +8,8 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-use kivigo_core::Capabilities;
+use kivigo_core::{Capabilities, Entry};
+use sqlx::{Encode, QueryBuilder, Type};
 
 use crate::config::Engine;
 
@@ -46,6 +47,40 @@ pub(crate) trait Dialect: Send + Sync + 'static {
 
     /// Rows changed by a statement.
     fn rows_affected(result: &<Self::Db as sqlx::Database>::QueryResult) -> u64;
+
+    /// Most rows one batch upsert carries (two parameters a row by default).
+    const ROWS_PER_UPSERT: usize = Self::MAX_PARAMS / 2;
+
+    /// Most keys one batch read or delete carries (one parameter a key by default).
+    const KEYS_PER_STATEMENT: usize = Self::MAX_PARAMS;
+
+    /// One multi-row upsert: `INSERT ... VALUES (?, ?), (?, ?) ... <upsert clause>`.
+    fn upsert_many(sql: &Statements, rows: &[&Entry]) -> QueryBuilder<Self::Db>
+    where
+        for<'a> &'a [u8]: Encode<'a, Self::Db> + Type<Self::Db>,
+    {
+        let mut query = QueryBuilder::new(sql.insert_head.as_str());
+        query.push_values(rows, |mut row, (key, value)| {
+            row.push_bind(key.as_bytes()).push_bind(value.as_slice());
+        });
+        query.push(sql.upsert_clause.as_str());
+        query
+    }
+
+    /// `head` (a statement ending in `WHERE key`) completed with ` IN (?, ?, ...)`.
+    fn where_keys_in(head: &str, keys: &[&String]) -> QueryBuilder<Self::Db>
+    where
+        for<'a> &'a [u8]: Encode<'a, Self::Db> + Type<Self::Db>,
+    {
+        let mut query = QueryBuilder::new(head);
+        query.push(" IN (");
+        let mut list = query.separated(", ");
+        for key in keys {
+            list.push_bind(key.as_bytes());
+        }
+        query.push(")");
+        query
+    }
 }
 
 /// The capabilities every SQL engine shares; the value-size limit differs per engine.
@@ -75,10 +110,10 @@ pub(crate) struct Statements {
     /// `INSERT INTO t (key, value) `, followed by `VALUES` rows and the upsert clause.
     pub insert_head: String,
     pub upsert_clause: String,
-    /// `SELECT key, value FROM t WHERE key IN (`, followed by parameters and `)`.
-    pub select_in: String,
-    /// `DELETE FROM t WHERE key IN (`, followed by parameters and `)`.
-    pub delete_in: String,
+    /// `SELECT key, value FROM t WHERE key`, completed by [`Dialect::where_keys_in`].
+    pub select_where: String,
+    /// `DELETE FROM t WHERE key`, completed by [`Dialect::where_keys_in`].
+    pub delete_where: String,
 }
 
 impl Statements {
@@ -106,8 +141,8 @@ impl Statements {
             ),
             insert_head,
             upsert_clause: D::upsert_clause(),
-            select_in: format!("SELECT {k}, {v} FROM {t} WHERE {k} IN ("),
-            delete_in: format!("DELETE FROM {t} WHERE {k} IN ("),
+            select_where: format!("SELECT {k}, {v} FROM {t} WHERE {k}"),
+            delete_where: format!("DELETE FROM {t} WHERE {k}"),
         }
     }
 }

@@ -19,3 +19,15 @@ impl Harness for EtcdUrl {
 }
 
 kivigo_core::conformance_tests!(EtcdUrl);
+
+#[tokio::test]
+async fn etcd_urls_are_checked_before_connecting() {
+    assert!(kivigo::schemes().contains(&"etcd"));
+    let err = kivigo::open("etcd://u:hunter2@127.0.0.1:1?prefx=a/")
+        .await
+        .expect_err("unknown option");
+    let message = err.to_string();
+    assert!(matches!(err, kivigo::Error::Config(_)), "{message}");
+    assert!(message.contains("prefx") && message.contains("prefix"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}

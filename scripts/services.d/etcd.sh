@@ -1,7 +1,8 @@
 # etcd for kivigo's tests: the distribution's etcd-server (binary /usr/bin/etcd), one member on
 # 127.0.0.1:2379 (clients) and 127.0.0.1:2380 (peers). Its data directory is created afresh under
 # "$STATE/etcd" at every start (nothing is kept between runs). A server already answering on 2379
-# is reused; the tests give every case its own key prefix.
+# is reused; the tests give every case its own key prefix. Old revisions are compacted (all but the
+# last 100,000) so that a long-lived test server does not fill etcd's 2 GiB quota.
 #
 # etcd_prepare also installs protoc (Debian package protobuf-compiler): the kivigo-etcd crate
 # cannot be built without it (nor without the well-known types in libprotobuf-dev), and it runs
@@ -39,7 +40,9 @@ etcd_start() {
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
     --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
     --initial-cluster "kivigo-test=http://127.0.0.1:$ETCD_PEER_PORT" \
-    --initial-cluster-state new >"$STATE/etcd.log" 2>&1 &
+    --initial-cluster-state new \
+    --auto-compaction-mode revision --auto-compaction-retention 100000 \
+    >"$STATE/etcd.log" 2>&1 &
   remember etcd $!
 }
 

@@ -34,8 +34,9 @@ pub struct EtcdConfig {
     /// Time allowed to connect to one endpoint.
     #[serde(default = "default_connect_timeout", with = "duration_text")]
     pub connect_timeout: Duration,
-    /// Time allowed for one request to one endpoint; past it the call fails with
-    /// `Error::Timeout` and the next call tries the next endpoint.
+    /// Time allowed for one request (a get, a page of `list`, one Txn of a batch), failovers and
+    /// retries included; past it the call fails with `Error::Timeout` and the next call starts
+    /// at the next endpoint.
     #[serde(default = "default_timeout", with = "duration_text")]
     pub timeout: Duration,
     /// Keys fetched per request by `list` (pages continue after the last key seen).

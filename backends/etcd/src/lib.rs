@@ -13,7 +13,7 @@
 //! |---|---|---|
 //! | `prefix` | empty | put in front of every key; `list` sees only keys under it |
 //! | `connect_timeout` | `5s` | time to connect to one endpoint |
-//! | `timeout` | `10s` | time for one call, failovers and retries included |
+//! | `timeout` | `10s` | time for one request (a get, a list page, a batch Txn), retries included |
 //! | `page_size` | `1000` | keys per page of `list` |
 //! | `tls` | `false` | TLS to the endpoints (cargo feature `tls`) |
 //! | `ca_file`, `cert_file`, `key_file`, `tls_domain` | none | PEM files and server name for TLS |

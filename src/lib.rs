@@ -32,7 +32,7 @@ pub use config::{Config, OptionValue};
 pub use kivigo_core::MsgPack;
 pub use kivigo_core::{
     Atomicity, Backend, BackendUrl, BoxError, Capabilities, Client, Codec, Entry, Error, Json,
-    MemoryBackend, OpenHandle, Options, Result, async_trait, validate,
+    MemoryBackend, Namespace, OpenHandle, Options, Result, async_trait, validate,
 };
 pub use open::{open, open_backend, schemes};
 

@@ -56,6 +56,13 @@ impl<C: Codec> Client<C> {
         Client::with_codec(self.backend.clone(), codec)
     }
 
+    /// A client for the keys under `prefix` only, sharing this client's backend and codec
+    /// (see [`Namespace`](crate::Namespace)).
+    pub fn namespace(&self, prefix: impl Into<String>) -> Result<Client<C>> {
+        let view = crate::Namespace::new(self.backend.clone(), prefix)?;
+        Ok(Client::with_codec(Arc::new(view), self.codec.clone()))
+    }
+
     /// The backend underneath, for raw byte access or to share it.
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.backend

@@ -5,6 +5,7 @@
 //! - [`Error`]: one error type with kinds a caller can match on.
 //! - [`Capabilities`]: what a backend can do, reported instead of pretended.
 //! - [`MemoryBackend`]: an in-process store, always available.
+//! - [`Namespace`]: a prefixed view of any backend, for tenants sharing one store.
 //! - `conformance` (feature `conformance`): the suite every backend must pass.
 //!
 //! Most applications use the `kivigo` facade crate, which also opens stores from URLs.
@@ -16,6 +17,7 @@ mod codec;
 mod error;
 mod lifecycle;
 mod memory;
+mod namespace;
 mod url;
 pub mod validate;
 
@@ -31,6 +33,7 @@ pub use codec::{Codec, Json};
 pub use error::{BoxError, Error, Result};
 pub use lifecycle::OpenHandle;
 pub use memory::MemoryBackend;
+pub use namespace::Namespace;
 pub use url::{BackendUrl, Options};
 
 /// Re-exported so that backend crates implement [`Backend`] with the same macro version.

@@ -15,3 +15,27 @@ impl Harness for Memory {
 }
 
 kivigo_core::conformance_tests!(Memory);
+
+/// The suite through a namespace over a shared store that also holds keys of other namespaces,
+/// which must stay invisible.
+mod namespace {
+    use super::*;
+    use kivigo_core::Namespace;
+
+    struct Namespaced;
+
+    #[async_trait::async_trait]
+    impl Harness for Namespaced {
+        async fn open(&self, _scope: &str) -> Option<Arc<dyn Backend>> {
+            let shared: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+            shared.set("other:k", b"x").await.expect("neighbour key");
+            shared
+                .set("ns;", b"x")
+                .await
+                .expect("key sorting right after the prefix");
+            Some(Arc::new(Namespace::new(shared, "ns:").expect("namespace")))
+        }
+    }
+
+    kivigo_core::conformance_tests!(Namespaced);
+}

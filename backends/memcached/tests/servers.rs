@@ -85,7 +85,7 @@ async fn frozen_server_times_out() {
     let Some(server) = OwnServer::start(&[]) else {
         return;
     };
-    let backend = open(&format!("{}?timeout=300ms", server.url()))
+    let backend = open(&format!("{}?timeout=1s", server.url()))
         .await
         .expect("open");
     backend.set("k", b"v").await.expect("set");

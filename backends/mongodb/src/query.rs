@@ -19,12 +19,12 @@ pub(crate) const STATEMENT_OVERHEAD: usize = 64;
 
 /// Splits `items` into runs of at most `max_count` items and, unless a single item is larger on
 /// its own, at most `max_bytes` as measured by `size`.
-pub(crate) fn chunks<'a, T>(
-    items: &'a [T],
+pub(crate) fn chunks<T>(
+    items: &[T],
     max_count: usize,
     max_bytes: usize,
     size: impl Fn(&T) -> usize,
-) -> Vec<&'a [T]> {
+) -> Vec<&[T]> {
     let mut runs = Vec::new();
     let mut start = 0;
     let mut bytes = 0;

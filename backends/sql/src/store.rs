@@ -43,11 +43,7 @@ where
     <D::Db as Database>::Arguments: IntoArguments<D::Db>,
 {
     /// Creates the table when it is absent and prepares the statements.
-    pub(crate) async fn new(
-        pool: Pool<D::Db>,
-        table: &str,
-        statement_bytes: usize,
-    ) -> Result<Self> {
+    pub(crate) async fn new(pool: Pool<D::Db>, table: &str, statement_bytes: usize) -> Result<Self> {
         let create = D::create_table(&D::quote(table));
         // Two processes creating the same table at once can collide in the catalog (PostgreSQL
         // reports a unique violation); the second attempt then sees the table.
@@ -116,18 +112,6 @@ where
 
     pub(crate) async fn batch_get(&self, keys: &[&String]) -> Result<HashMap<String, Vec<u8>>> {
         let mut found = HashMap::with_capacity(keys.len());
-        for chunk in keys.chunks(D::MAX_PARAMS) {
-            let mut query = QueryBuilder::<D::Db>::new(self.sql.select_in.as_str());
-            let mut list = query.separated(", ");
-            for key in chunk {
-                list.push_bind(key.as_bytes());
-            }
-            query.push(")");
-            let rows = query
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(err::<D>)?;
         for chunk in keys.chunks(D::KEYS_PER_STATEMENT) {
             let mut query = D::where_keys_in(&self.sql.select_where, chunk);
             let rows = query.build().fetch_all(&self.pool).await.map_err(err::<D>)?;

@@ -11,6 +11,11 @@ use sled::transaction::ConflictableTransactionResult;
 use crate::config::{FlushPolicy, SledConfig};
 use crate::error::{BACKEND, foreign_key, from_sled, from_transaction};
 
+/// How long `open` waits for a database lock that is still held.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// Pause between two attempts to take the lock.
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
+
 const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
     .with_list(true)
     .with_native_batch(true)
@@ -51,31 +56,40 @@ impl SledBackend {
             flush,
             cache_capacity,
         } = config;
-        let mut sled_config = sled::Config::new().path(&path).flush_every_ms(match flush {
-            FlushPolicy::Always => None,
-            FlushPolicy::Every(interval) => Some(interval.as_millis().max(1) as u64),
-        });
-        if let Some(bytes) = cache_capacity {
-            sled_config = sled_config.cache_capacity(bytes);
-        }
         let shown = path.display().to_string();
-        let handles = tokio::task::spawn_blocking(move || -> sled::Result<Handles> {
-            let db = sled_config.open()?;
-            let tree = match tree {
-                Some(name) => db.open_tree(name)?,
-                None => (*db).clone(),
-            };
-            Ok(Handles { db, tree })
-        })
-        .await
-        .map_err(|join| Error::permanent(BACKEND, join))?
-        .map_err(|err| {
-            Error::unavailable(
-                BACKEND,
-                format!("could not open the database at {shown} (is another process using it?)"),
-                err,
-            )
-        })?;
+        let deadline = tokio::time::Instant::now() + LOCK_WAIT;
+        let handles = loop {
+            let attempt = sled_config(&path, flush, cache_capacity);
+            let tree = tree.clone();
+            let opened = tokio::task::spawn_blocking(move || -> sled::Result<Handles> {
+                let db = attempt.open()?;
+                let tree = match tree {
+                    Some(name) => db.open_tree(name)?,
+                    None => (*db).clone(),
+                };
+                Ok(Handles { db, tree })
+            })
+            .await
+            .map_err(|join| Error::permanent(BACKEND, join))?;
+            match opened {
+                Ok(handles) => break handles,
+                // sled's background threads can hold the file lock for a moment after the last
+                // handle of a database closed in this process is dropped: wait for it, bounded.
+                Err(err) if is_lock_error(&err) && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(LOCK_RETRY).await;
+                }
+                Err(err) => {
+                    return Err(Error::unavailable(
+                        BACKEND,
+                        format!(
+                            "could not open the database at {shown} \
+                             (is another process using it?)"
+                        ),
+                        err,
+                    ));
+                }
+            }
+        };
         Ok(Self {
             handles: OpenHandle::new(BACKEND, handles),
             flush,
@@ -213,4 +227,21 @@ async fn flush(tree: sled::Tree) -> Result<()> {
         .map_err(|join| Error::permanent(BACKEND, join))?
         .map_err(from_sled)?;
     Ok(())
+}
+
+/// sled reports a held database lock as an I/O error with this text.
+fn is_lock_error(err: &sled::Error) -> bool {
+    matches!(err, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
+/// A fresh sled configuration for one attempt to open the database.
+fn sled_config(path: &std::path::Path, flush: FlushPolicy, cache: Option<u64>) -> sled::Config {
+    let config = sled::Config::new().path(path).flush_every_ms(match flush {
+        FlushPolicy::Always => None,
+        FlushPolicy::Every(interval) => Some(interval.as_millis().max(1) as u64),
+    });
+    match cache {
+        Some(bytes) => config.cache_capacity(bytes),
+        None => config,
+    }
 }

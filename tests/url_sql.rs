@@ -90,7 +90,9 @@ mod sqlite {
 #[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_in_memory_by_url() {
-    let store = kivigo::open("sqlite://:memory:?table=mem").await.expect("open");
+    let store = kivigo::open("sqlite://:memory:?table=mem")
+        .await
+        .expect("open");
     store.set("k", &1u8).await.expect("set");
     assert_eq!(store.get::<u8>("k").await.expect("get"), Some(1));
     assert_eq!(store.list("").await.expect("list"), ["k"]);

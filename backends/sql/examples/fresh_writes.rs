@@ -16,7 +16,9 @@ use kivigo_sql::{SqlBackend, SqlConfig};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let url = args.next().ok_or("usage: fresh_writes URL [KEYS] [BATCH]")?;
+    let url = args
+        .next()
+        .ok_or("usage: fresh_writes URL [KEYS] [BATCH]")?;
     let keys: usize = args.next().map_or(Ok(10_000), |n| n.parse())?;
     let batch: usize = args.next().map_or(Ok(100), |n| n.parse())?;
     let backend = SqlBackend::open(SqlConfig::new(url).with_table("kivigo_bench_fresh")).await?;

@@ -52,7 +52,12 @@ async fn keys_over_the_column_size_fail_before_any_io() {
     let invalid = |r: &kivigo_core::Result<_>| matches!(r, Err(Error::InvalidKey { .. }));
     assert!(invalid(&backend.get(&long).await.map(|_| ())));
     assert!(invalid(&backend.set(&long, b"v").await));
-    assert!(invalid(&backend.batch_get(&[long.clone()]).await.map(|_| ())));
+    assert!(invalid(
+        &backend
+            .batch_get(std::slice::from_ref(&long))
+            .await
+            .map(|_| ())
+    ));
     assert!(invalid(&backend.batch_delete(&[long]).await.map(|_| ())));
     assert!(matches!(
         backend.get("fine").await,

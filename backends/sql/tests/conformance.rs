@@ -5,17 +5,22 @@
 use std::sync::Arc;
 
 use kivigo_core::Backend;
-use kivigo_core::conformance::{Harness, server_url};
+use kivigo_core::conformance::Harness;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use kivigo_core::conformance::server_url;
 use kivigo_sql::{SqlBackend, SqlConfig};
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// A table private to one case.
 fn table(scope: &str) -> String {
     format!("kv_{scope}")
 }
 
 /// A server engine: one table per case in the test database.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 struct Server(&'static str);
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 #[kivigo_core::async_trait]
 impl Harness for Server {
     async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {

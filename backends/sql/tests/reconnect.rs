@@ -3,6 +3,7 @@
 //!
 //! The real server keeps running; the test reaches it through a TCP relay on loopback that it
 //! stops (closing every connection) and starts again on the same port.
+#![cfg(any(feature = "postgres", feature = "mysql"))]
 
 mod support;
 

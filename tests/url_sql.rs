@@ -6,14 +6,19 @@
 use std::sync::Arc;
 
 use kivigo::Backend;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 use kivigo::sql::{SqlBackend, SqlConfig};
-use kivigo_core::conformance::{Harness, server_url};
+use kivigo_core::conformance::Harness;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use kivigo_core::conformance::server_url;
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// The table of one case.
 fn table(scope: &str) -> String {
     format!("kvu_{scope}")
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// `url` with `?table=...` (or `&table=...`) added.
 fn with_table(url: &str, scope: &str) -> String {
     let join = if url.contains('?') { '&' } else { '?' };
@@ -21,9 +26,10 @@ fn with_table(url: &str, scope: &str) -> String {
 }
 
 /// A server engine reached through its URL.
-#[allow(dead_code)]
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 struct ServerUrl(&'static str);
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 #[kivigo::async_trait]
 impl Harness for ServerUrl {
     async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {

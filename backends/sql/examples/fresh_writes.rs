@@ -1,8 +1,8 @@
 //! One-by-one `set` against `batch_set` when every write creates a new key.
 //!
-//! The workspace's bench example overwrites its keys with the same values in the batch passes,
-//! which MySQL/MariaDB notice (an unchanged row is not written, so the commit has nothing to
-//! flush). This one writes fresh keys in both passes, in its own table, dropped at the end.
+//! The workspace's bench example overwrites, in its batch passes, the keys its first pass
+//! created. This one writes new keys in both passes, so both measure inserts, in a table of its
+//! own (`kivigo_bench_fresh`), dropped at the end.
 //!
 //! ```text
 //! cargo run --release -p kivigo-sql --example fresh_writes -- URL [KEYS] [BATCH]
@@ -16,7 +16,9 @@ use kivigo_sql::{SqlBackend, SqlConfig};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let url = args.next().ok_or("usage: fresh_writes URL [KEYS] [BATCH]")?;
+    let url = args
+        .next()
+        .ok_or("usage: fresh_writes URL [KEYS] [BATCH]")?;
     let keys: usize = args.next().map_or(Ok(10_000), |n| n.parse())?;
     let batch: usize = args.next().map_or(Ok(100), |n| n.parse())?;
     let backend = SqlBackend::open(SqlConfig::new(url).with_table("kivigo_bench_fresh")).await?;

@@ -8,13 +8,14 @@ use kivigo_core::{
 };
 
 use crate::config::{Engine, SqlConfig};
+use crate::engine::capabilities;
 #[cfg(feature = "mysql")]
 use crate::engine::mysql::{self, MySql};
 #[cfg(feature = "postgres")]
 use crate::engine::postgres::{self, Pg};
 #[cfg(feature = "sqlite")]
 use crate::engine::sqlite::{self, Sqlite};
-use crate::engine::{STATEMENT_BYTES, capabilities};
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 use crate::store::Store;
 
 /// The open store of whichever engine the URL named.
@@ -75,7 +76,7 @@ impl SqlBackend {
             #[cfg(feature = "postgres")]
             Engine::Postgres => {
                 let pool = postgres::connect(&config).await?;
-                let store = Store::<Pg>::new(pool, &table, STATEMENT_BYTES).await?;
+                let store = Store::<Pg>::new(pool, &table, crate::engine::STATEMENT_BYTES).await?;
                 (AnyStore::Postgres(store), postgres::MAX_VALUE_SIZE)
             }
             #[cfg(feature = "mysql")]
@@ -88,7 +89,8 @@ impl SqlBackend {
             #[cfg(feature = "sqlite")]
             Engine::Sqlite => {
                 let pool = sqlite::connect(&config).await?;
-                let store = Store::<Sqlite>::new(pool, &table, STATEMENT_BYTES).await?;
+                let store =
+                    Store::<Sqlite>::new(pool, &table, crate::engine::STATEMENT_BYTES).await?;
                 (AnyStore::Sqlite(store), sqlite::MAX_VALUE_SIZE)
             }
             #[allow(unreachable_patterns)]

@@ -3,12 +3,12 @@
 /// Splits `items` into consecutive runs of at most `max_items` items whose summed `weight` stays
 /// within `max_bytes`. An item heavier than `max_bytes` on its own gets a run to itself, so every
 /// item is sent exactly once and no run is empty.
-pub(crate) fn chunks<'a, T>(
-    items: &'a [T],
+pub(crate) fn chunks<T>(
+    items: &[T],
     max_items: usize,
     max_bytes: usize,
     weight: impl Fn(&T) -> usize,
-) -> Vec<&'a [T]> {
+) -> Vec<&[T]> {
     let max_items = max_items.max(1);
     let mut runs = Vec::new();
     let mut start = 0;

@@ -43,7 +43,11 @@ where
     <D::Db as Database>::Arguments: IntoArguments<D::Db>,
 {
     /// Creates the table when it is absent and prepares the statements.
-    pub(crate) async fn new(pool: Pool<D::Db>, table: &str, statement_bytes: usize) -> Result<Self> {
+    pub(crate) async fn new(
+        pool: Pool<D::Db>,
+        table: &str,
+        statement_bytes: usize,
+    ) -> Result<Self> {
         let create = D::create_table(&D::quote(table));
         // Two processes creating the same table at once can collide in the catalog (PostgreSQL
         // reports a unique violation); the second attempt then sees the table.
@@ -114,7 +118,11 @@ where
         let mut found = HashMap::with_capacity(keys.len());
         for chunk in keys.chunks(D::KEYS_PER_STATEMENT) {
             let mut query = D::where_keys_in(&self.sql.select_where, chunk);
-            let rows = query.build().fetch_all(&self.pool).await.map_err(err::<D>)?;
+            let rows = query
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(err::<D>)?;
             for row in &rows {
                 let value = row.try_get::<Vec<u8>, _>(1).map_err(err::<D>)?;
                 found.insert(key_of::<D>(row)?, value);

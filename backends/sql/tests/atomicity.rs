@@ -84,7 +84,10 @@ async fn batch_set_rolls_back_every_statement(url: &str) {
     let result = backend.batch_set(&batch).await;
     assert!(result.is_err(), "the poison row must fail the batch");
     assert_eq!(backend.get("a000000").await.expect("get"), None);
-    assert!(backend.list("").await.expect("list").is_empty(), "no partial write");
+    assert!(
+        backend.list("").await.expect("list").is_empty(),
+        "no partial write"
+    );
     // Without the poison the same batch goes through.
     batch.pop();
     backend.batch_set(&batch).await.expect("batch_set");
@@ -103,13 +106,24 @@ async fn batch_delete_rolls_back_every_statement(url: &str) {
     raw(url, &refuse_delete(engine, &t)).await;
     let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
     assert!(backend.batch_delete(&keys).await.is_err());
-    assert_eq!(backend.list("").await.expect("list").len(), ROWS + 1, "nothing deleted");
+    assert_eq!(
+        backend.list("").await.expect("list").len(),
+        ROWS + 1,
+        "nothing deleted"
+    );
     // Without the poison key the rest goes, counted exactly.
     assert_eq!(
-        backend.batch_delete(&keys[..ROWS]).await.expect("batch_delete"),
+        backend
+            .batch_delete(&keys[..ROWS])
+            .await
+            .expect("batch_delete"),
         ROWS as u64
     );
-    raw(url, &[format!("DROP TABLE {}", quoted(url, &format!("{t}_ref")))]).await;
+    raw(
+        url,
+        &[format!("DROP TABLE {}", quoted(url, &format!("{t}_ref")))],
+    )
+    .await;
     backend.drop_table().await.expect("drop");
     backend.close().await.expect("close");
 }

@@ -5,23 +5,30 @@
 use std::sync::Arc;
 
 use kivigo_core::Backend;
-use kivigo_core::conformance::{Harness, server_url};
+use kivigo_core::conformance::Harness;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use kivigo_core::conformance::server_url;
 use kivigo_sql::{SqlBackend, SqlConfig};
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// A table private to one case.
 fn table(scope: &str) -> String {
     format!("kv_{scope}")
 }
 
 /// A server engine: one table per case in the test database.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 struct Server(&'static str);
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 #[kivigo_core::async_trait]
 impl Harness for Server {
     async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
         let url = server_url(self.0)?;
         let config = SqlConfig::new(url).with_table(table(scope));
-        let backend = SqlBackend::open(config).await.expect("open the test database");
+        let backend = SqlBackend::open(config)
+            .await
+            .expect("open the test database");
         Some(Arc::new(backend))
     }
 
@@ -63,7 +70,9 @@ mod sqlite_file {
         async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
             let path = self.0.path().join(format!("{scope}.db"));
             let config = SqlConfig::new(format!("sqlite://{}", path.display()));
-            Some(Arc::new(SqlBackend::open(config).await.expect("open sqlite")))
+            Some(Arc::new(
+                SqlBackend::open(config).await.expect("open sqlite"),
+            ))
         }
 
         async fn cleanup(&self, scope: &str) {
@@ -90,7 +99,9 @@ mod sqlite_memory {
     impl Harness for SqliteMemory {
         async fn open(&self, _scope: &str) -> Option<Arc<dyn Backend>> {
             let config = SqlConfig::new("sqlite://:memory:");
-            Some(Arc::new(SqlBackend::open(config).await.expect("open sqlite memory")))
+            Some(Arc::new(
+                SqlBackend::open(config).await.expect("open sqlite memory"),
+            ))
         }
     }
 

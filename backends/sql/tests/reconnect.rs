@@ -3,6 +3,7 @@
 //!
 //! The real server keeps running; the test reaches it through a TCP relay on loopback that it
 //! stops (closing every connection) and starts again on the same port.
+#![cfg(any(feature = "postgres", feature = "mysql"))]
 
 mod support;
 
@@ -83,11 +84,17 @@ async fn survives_the_server_going_away(server: &str, name: &str) {
         None if url.username().is_empty() => String::new(),
         None => format!("{}@", url.username()),
     };
-    let through_relay = format!("{}://{credentials}127.0.0.1:{port}{}", url.scheme(), url.path());
+    let through_relay = format!(
+        "{}://{credentials}127.0.0.1:{port}{}",
+        url.scheme(),
+        url.path()
+    );
     let mut config = SqlConfig::new(through_relay).with_table(support::table(name));
     config.acquire_timeout = Duration::from_secs(2);
     config.max_connections = 2;
-    let backend = SqlBackend::open(config).await.expect("open through the relay");
+    let backend = SqlBackend::open(config)
+        .await
+        .expect("open through the relay");
     backend.set("k", b"v").await.expect("set");
 
     relay.stop().await;

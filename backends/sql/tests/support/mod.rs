@@ -13,9 +13,7 @@ pub fn table(name: &str) -> String {
 
 /// Runs statements on the database at `url` through a short-lived connection of its own.
 pub async fn raw(url: &str, statements: &[String]) {
-    let engine = kivigo_sql::SqlConfig::new(url)
-        .engine()
-        .expect("a SQL URL");
+    let engine = kivigo_sql::SqlConfig::new(url).engine().expect("a SQL URL");
     match engine {
         #[cfg(feature = "postgres")]
         Engine::Postgres => {

@@ -1,8 +1,8 @@
 //! kivigo's overhead over the raw etcd-client driver, measured in the same run: the same puts,
-//! one by one and as Txns of 100, interleaved over several rounds.
+//! one by one and as Txns of 100 (or the size given), interleaved over several rounds.
 //!
 //! ```text
-//! cargo run --release -p kivigo-etcd --example raw_vs_kivigo -- [127.0.0.1:2379] [rounds]
+//! cargo run --release -p kivigo-etcd --example raw_vs_kivigo -- [127.0.0.1:2379] [rounds] [batch]
 //! ```
 //!
 //! It writes under `kivigo-rawcmp-*` prefixes and deletes them at the end.
@@ -14,7 +14,6 @@ use kivigo_core::{Backend, Entry};
 use kivigo_etcd::{EtcdBackend, EtcdConfig};
 
 const BATCHES: usize = 20;
-const BATCH: usize = 100;
 const SINGLES: usize = 200;
 const VALUE: [u8; 100] = [b'v'; 100];
 
@@ -23,6 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let endpoint = args.next().unwrap_or_else(|| "127.0.0.1:2379".to_owned());
     let rounds: usize = args.next().map_or(Ok(3), |r| r.parse())?;
+    let batch: usize = args.next().map_or(Ok(100), |b| b.parse())?;
     let run = format!("{:08x}", std::process::id());
     let raw_prefix = format!("kivigo-rawcmp-{run}/raw/");
     let store = EtcdBackend::open(
@@ -31,11 +31,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let mut raw = Client::connect([endpoint.as_str()], None).await?;
 
-    println!("round  txn100 raw  txn100 kivigo  put raw  put kivigo  speedup raw  speedup kivigo");
+    println!("Txns of {batch} puts against one-by-one puts, per Txn and per put");
+    println!("round     txn raw    txn kivigo  put raw  put kivigo  speedup raw  speedup kivigo");
     for round in 0..rounds {
         let started = Instant::now();
         for b in 0..BATCHES {
-            let ops: Vec<TxnOp> = (0..BATCH)
+            let ops: Vec<TxnOp> = (0..batch)
                 .map(|i| TxnOp::put(format!("{raw_prefix}{b}/{i:03}"), VALUE, None))
                 .collect();
             raw.txn(Txn::new().and_then(ops)).await?;
@@ -44,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let started = Instant::now();
         for b in 0..BATCHES {
-            let entries: Vec<Entry> = (0..BATCH)
+            let entries: Vec<Entry> = (0..batch)
                 .map(|i| (format!("{b}/{i:03}"), VALUE.to_vec()))
                 .collect();
             store.batch_set(&entries).await?;
@@ -64,10 +65,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let kivigo_put = started.elapsed() / SINGLES as u32;
 
         let speedup = |put: Duration, txn: Duration| {
-            put.as_secs_f64() * BATCH as f64 / txn.as_secs_f64().max(f64::EPSILON)
+            put.as_secs_f64() * batch as f64 / txn.as_secs_f64().max(f64::EPSILON)
         };
         println!(
-            "{round:>5}  {raw_txn:>10.2?}  {kivigo_txn:>13.2?}  {raw_put:>7.2?}  {kivigo_put:>10.2?}  \
+            "{round:>5}  {raw_txn:>10.2?}  {kivigo_txn:>12.2?}  {raw_put:>7.2?}  {kivigo_put:>10.2?}  \
              {:>10.1}x  {:>13.1}x",
             speedup(raw_put, raw_txn),
             speedup(kivigo_put, kivigo_txn)

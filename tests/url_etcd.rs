@@ -28,6 +28,9 @@ async fn etcd_urls_are_checked_before_connecting() {
         .expect_err("unknown option");
     let message = err.to_string();
     assert!(matches!(err, kivigo::Error::Config(_)), "{message}");
-    assert!(message.contains("prefx") && message.contains("prefix"), "{message}");
+    assert!(
+        message.contains("prefx") && message.contains("prefix"),
+        "{message}"
+    );
     assert!(!message.contains("hunter2"), "{message}");
 }

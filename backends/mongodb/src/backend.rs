@@ -140,8 +140,14 @@ impl MongoBackend {
                 "filter": { "name": &self.collection },
             })
             .selection_criteria(primary())
-            .await
-            .map_err(|err| from_mongo(err, "open"))?;
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            // A user allowed to read and write the collection but not to list collections: the
+            // server answered, and the collation cannot be checked.
+            Err(err) if is_unauthorized(&err) => return Ok(()),
+            Err(err) => return Err(from_mongo(err, "open")),
+        };
         let locale = collation_locale(&reply);
         match locale {
             Some(locale) if locale != "simple" => Err(Error::config(format!(
@@ -331,6 +337,11 @@ impl Backend for MongoBackend {
         }
         Ok(())
     }
+}
+
+/// MongoDB's `Unauthorized` (13): the user lacks the privilege for this command.
+fn is_unauthorized(err: &mongodb::error::Error) -> bool {
+    matches!(err.kind.as_ref(), mongodb::error::ErrorKind::Command(command) if command.code == 13)
 }
 
 /// The default collation of the collection a `listCollections` reply describes, if any.

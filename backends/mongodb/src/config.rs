@@ -78,7 +78,7 @@ impl MongoConfig {
         // Whatever is left belongs to the driver, which checks it when the backend opens.
         drop(options);
         let config = Self {
-            uri: url.expose_without(OUR_OPTIONS),
+            uri: driver_uri(url.expose()),
             database,
             collection,
         };
@@ -112,6 +112,26 @@ impl MongoConfig {
             )));
         }
         Ok(())
+    }
+}
+
+/// The URL without kivigo's options. The driver's options are kept byte for byte (not decoded
+/// and encoded again), so that values such as `appName=my%20app` reach the driver as written.
+fn driver_uri(raw: &str) -> String {
+    let Some((base, query)) = raw.split_once('?') else {
+        return raw.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            !pair.is_empty() && !OUR_OPTIONS.contains(&name)
+        })
+        .collect();
+    if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
     }
 }
 
@@ -158,6 +178,22 @@ mod tests {
         assert_eq!(
             config.uri,
             "mongodb+srv://u:pw@cluster.example.com/admin?w=majority"
+        );
+    }
+
+    #[test]
+    fn driver_options_are_passed_as_written() {
+        let config = parse(
+            "mongodb://h:27017?appName=my%20app&collection=c&readPreferenceTags=dc:ny,rack:1",
+        )
+        .expect("ok");
+        assert_eq!(
+            config.uri,
+            "mongodb://h:27017?appName=my%20app&readPreferenceTags=dc:ny,rack:1"
+        );
+        assert_eq!(
+            parse("mongodb://h/?database=d").expect("ok").uri,
+            "mongodb://h/"
         );
     }
 

@@ -6,8 +6,10 @@
 pub enum Atomicity {
     /// Each key is written on its own; a failure can leave part of a batch applied.
     None,
-    /// Every chunk of at most this many operations is applied all-or-nothing, but a batch larger
-    /// than one chunk is not.
+    /// Every chunk is applied all-or-nothing, but a batch of several chunks is not. A chunk holds
+    /// at most this many operations; a backend may also cut it smaller by size (etcd's request
+    /// byte limit), so a batch of fewer operations is only all-or-nothing if it fits one
+    /// request — each backend's page says how it chunks.
     PerChunk(usize),
     /// The whole batch is applied all-or-nothing, whatever its size.
     Whole,

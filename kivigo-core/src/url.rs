@@ -121,22 +121,22 @@ impl BackendUrl {
     /// The full URL without the query parameters in `ours`, password included, for drivers that
     /// take their own options from the same string.
     pub fn expose_without(&self, ours: &[&str]) -> String {
-        let base = self
-            .raw
-            .split_once('?')
-            .map_or(self.raw.as_str(), |(b, _)| b);
-        let rest: Vec<_> = self
-            .query
-            .iter()
-            .filter(|(k, _)| !ours.contains(&k.as_str()))
+        let Some((base, query)) = self.raw.split_once('?') else {
+            return self.raw.clone();
+        };
+        // Keep the other parameters exactly as written: re-encoding them could change how the
+        // driver reads them (a space written `%20` must not become `+`).
+        let rest: Vec<&str> = query
+            .split('&')
+            .filter(|pair| {
+                let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+                !pair.is_empty() && !ours.contains(&decode(name).as_str())
+            })
             .collect();
         if rest.is_empty() {
             return base.to_owned();
         }
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(rest)
-            .finish();
-        format!("{base}?{query}")
+        format!("{base}?{}", rest.join("&"))
     }
 
     /// Whether the query string has a parameter called `name`.
@@ -157,6 +157,18 @@ impl BackendUrl {
 impl fmt::Display for BackendUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://", self.scheme)?;
+        let rest = self.raw.split_once("://").map_or("", |(_, rest)| rest);
+        if self.username.is_empty() && self.password.is_none() {
+            // An `@` that did not end up in the user-info usually means a password holding an
+            // unencoded `/`, `?` or `#` cut the authority short: hide everything before it.
+            if let Some(at) = rest.rfind('@') {
+                let tail = &rest[at..];
+                return match tail.split_once('?') {
+                    Some((before, _)) => write!(f, "***{before}?***"),
+                    None => write!(f, "***{tail}"),
+                };
+            }
+        }
         if !self.username.is_empty() || self.password.is_some() {
             f.write_str(&self.username)?;
             if self.password.is_some() {
@@ -311,6 +323,22 @@ mod tests {
     }
 
     #[test]
+    fn a_password_with_an_unencoded_slash_never_prints() {
+        for raw in [
+            "redis://:ab/cd@h:6379/0",
+            "postgres://u:p?q#r@db/app",
+            "x://u:a/b@h",
+            "x://u:a/b@h?password=ab",
+        ] {
+            let url = BackendUrl::parse(raw).expect("parses");
+            let shown = format!("{url} {url:?}");
+            for secret in ["ab", "cd", "p?q", "a/b"] {
+                assert!(!shown.contains(secret), "{raw} shown as {shown}");
+            }
+        }
+    }
+
+    #[test]
     fn unparseable_input_is_redacted_in_errors() {
         let err = BackendUrl::parse("redis//u:hunter2@host")
             .expect_err("should fail")
@@ -365,5 +393,8 @@ mod tests {
             url.expose_without(&["collection"]),
             "mongodb://h/?directConnection=true"
         );
+        let spaced = BackendUrl::parse("x://h/?appName=my%20app&table=kv").expect("valid");
+        assert_eq!(spaced.expose_without(&["table"]), "x://h/?appName=my%20app");
+        assert_eq!(spaced.expose_without(&["table", "appName"]), "x://h/");
     }
 }

@@ -78,7 +78,7 @@ impl MongoConfig {
         // Whatever is left belongs to the driver, which checks it when the backend opens.
         drop(options);
         let config = Self {
-            uri: driver_uri(url.expose()),
+            uri: url.expose_without(OUR_OPTIONS),
             database,
             collection,
         };
@@ -112,26 +112,6 @@ impl MongoConfig {
             )));
         }
         Ok(())
-    }
-}
-
-/// The URL without kivigo's options. The driver's options are kept byte for byte (not decoded
-/// and encoded again), so that values such as `appName=my%20app` reach the driver as written.
-fn driver_uri(raw: &str) -> String {
-    let Some((base, query)) = raw.split_once('?') else {
-        return raw.to_owned();
-    };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
-            !pair.is_empty() && !OUR_OPTIONS.contains(&name)
-        })
-        .collect();
-    if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
     }
 }
 

@@ -328,13 +328,14 @@ impl Backend for RedisBackend {
         let mut command = redis::cmd("MSET");
         let (mut keys, mut bytes) = (0, 0);
         for (key, value) in entries {
-            if keys == CHUNK_KEYS || (keys > 0 && bytes + key.len() + value.len() > CHUNK_BYTES) {
+            let weight = self.prefix.len() + key.len() + value.len();
+            if keys == CHUNK_KEYS || (keys > 0 && bytes + weight > CHUNK_BYTES) {
                 commands.push(std::mem::replace(&mut command, redis::cmd("MSET")));
                 (keys, bytes) = (0, 0);
             }
             command.arg(self.stored(key)).arg(value.as_slice());
             keys += 1;
-            bytes += self.prefix.len() + key.len() + value.len();
+            bytes += weight;
         }
         commands.push(command);
         let _: Vec<()> = self.transaction("batch_set", commands).await?;

@@ -140,14 +140,19 @@ impl Backend for SledBackend {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
-        self.tree()?
-            .scan_prefix(prefix)
-            .keys()
-            .map(|key| {
-                let key = key.map_err(from_sled)?;
-                String::from_utf8(key.to_vec()).map_err(|_| foreign_key(&key))
-            })
-            .collect()
+        let tree = self.tree()?;
+        let prefix = prefix.to_owned();
+        // A scan can walk the whole tree: it runs on the blocking pool, not on a worker.
+        blocking(move || {
+            tree.scan_prefix(prefix)
+                .keys()
+                .map(|key| {
+                    let key = key.map_err(from_sled)?;
+                    String::from_utf8(key.to_vec()).map_err(|_| foreign_key(&key))
+                })
+                .collect()
+        })
+        .await
     }
 
     async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
@@ -156,13 +161,17 @@ impl Backend for SledBackend {
             return Ok(HashMap::new());
         }
         let tree = self.tree()?;
-        let mut found = HashMap::with_capacity(keys.len());
-        for key in unique(keys) {
-            if let Some(value) = tree.get(key).map_err(from_sled)? {
-                found.insert(key.clone(), value.to_vec());
+        let distinct: Vec<String> = unique(keys).cloned().collect();
+        blocking(move || {
+            let mut found = HashMap::with_capacity(distinct.len());
+            for key in distinct {
+                if let Some(value) = tree.get(&key).map_err(from_sled)? {
+                    found.insert(key, value.to_vec());
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })
+        .await
     }
 
     async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
@@ -175,7 +184,8 @@ impl Backend for SledBackend {
         for (key, value) in entries {
             batch.insert(key.as_bytes(), value.as_slice());
         }
-        tree.apply_batch(batch).map_err(from_sled)?;
+        let applying = tree.clone();
+        blocking(move || applying.apply_batch(batch).map_err(from_sled)).await?;
         self.after_write(&tree).await
     }
 
@@ -185,18 +195,22 @@ impl Backend for SledBackend {
             return Ok(0);
         }
         let tree = self.tree()?;
-        let distinct: Vec<&String> = unique(keys).collect();
-        let existed = tree
-            .transaction(|tx| -> ConflictableTransactionResult<u64, ()> {
-                let mut existed = 0;
-                for key in &distinct {
-                    if tx.remove(key.as_bytes())?.is_some() {
-                        existed += 1;
+        let distinct: Vec<String> = unique(keys).cloned().collect();
+        let deleting = tree.clone();
+        let existed = blocking(move || {
+            deleting
+                .transaction(|tx| -> ConflictableTransactionResult<u64, ()> {
+                    let mut existed = 0;
+                    for key in &distinct {
+                        if tx.remove(key.as_bytes())?.is_some() {
+                            existed += 1;
+                        }
                     }
-                }
-                Ok(existed)
-            })
-            .map_err(from_transaction)?;
+                    Ok(existed)
+                })
+                .map_err(from_transaction)
+        })
+        .await?;
         if existed > 0 {
             self.after_write(&tree).await?;
         }
@@ -205,9 +219,12 @@ impl Backend for SledBackend {
 
     async fn health(&self) -> Result<()> {
         let Handles { db, tree } = self.handles.get()?;
-        tree.first().map_err(from_sled)?;
-        db.size_on_disk().map_err(from_sled)?;
-        Ok(())
+        blocking(move || {
+            tree.first().map_err(from_sled)?;
+            db.size_on_disk().map_err(from_sled)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn close(&self) -> Result<()> {
@@ -219,14 +236,19 @@ impl Backend for SledBackend {
     }
 }
 
+/// Runs sled work that may touch the disk or walk many entries on Tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|join| Error::permanent(BACKEND, join))?
+}
+
 /// Flushes on the blocking pool. sled's own `flush_async` can leave concurrent callers waiting
 /// forever (sled issues 1241 and 1308), so it is not used.
 async fn flush(tree: sled::Tree) -> Result<()> {
-    tokio::task::spawn_blocking(move || tree.flush())
-        .await
-        .map_err(|join| Error::permanent(BACKEND, join))?
-        .map_err(from_sled)?;
-    Ok(())
+    blocking(move || tree.flush().map(drop).map_err(from_sled)).await
 }
 
 /// sled reports a held database lock as an I/O error with this text.

@@ -116,7 +116,9 @@ where
 
     pub(crate) async fn batch_get(&self, keys: &[&String]) -> Result<HashMap<String, Vec<u8>>> {
         let mut found = HashMap::with_capacity(keys.len());
-        for chunk in keys.chunks(D::KEYS_PER_STATEMENT) {
+        for chunk in chunks(keys, D::KEYS_PER_STATEMENT, self.statement_bytes, |k| {
+            k.len()
+        }) {
             let mut query = D::where_keys_in(&self.sql.select_where, chunk);
             let rows = query
                 .build()
@@ -150,8 +152,11 @@ where
     /// `keys` must be distinct, so the count is the number of keys that existed.
     pub(crate) async fn batch_delete(&self, keys: &mut [&String]) -> Result<u64> {
         keys.sort_unstable();
-        let queries: Vec<QueryBuilder<D::Db>> = keys
-            .chunks(D::KEYS_PER_STATEMENT)
+        let queries: Vec<QueryBuilder<D::Db>> =
+            chunks(keys, D::KEYS_PER_STATEMENT, self.statement_bytes, |k| {
+                k.len()
+            })
+            .into_iter()
             .map(|chunk| D::where_keys_in(&self.sql.delete_where, chunk))
             .collect();
         self.execute_atomically(queries).await

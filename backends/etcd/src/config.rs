@@ -32,12 +32,12 @@ pub struct EtcdConfig {
     #[serde(default)]
     pub password: Option<String>,
     /// Time allowed to connect to one endpoint.
-    #[serde(default = "default_connect_timeout", with = "duration_text")]
+    #[serde(default = "default_connect_timeout", with = "humantime_serde")]
     pub connect_timeout: Duration,
     /// Time allowed for one request (a get, a page of `list`, one Txn of a batch), failovers and
     /// retries included; past it the call fails with `Error::Timeout` and the next call starts
     /// at the next endpoint.
-    #[serde(default = "default_timeout", with = "duration_text")]
+    #[serde(default = "default_timeout", with = "humantime_serde")]
     pub timeout: Duration,
     /// Keys fetched per request by `list` (pages continue after the last key seen).
     #[serde(default = "default_page_size")]
@@ -212,22 +212,6 @@ impl EtcdConfig {
             ));
         }
         Ok(())
-    }
-}
-
-/// Serde for durations as text (`"5s"`), so config files stay readable.
-mod duration_text {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(*d).to_string())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map_err(D::Error::custom)
     }
 }
 

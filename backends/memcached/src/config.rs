@@ -24,10 +24,10 @@ pub struct MemcachedConfig {
     pub prefix: String,
     /// Longest one exchange with a server may take: a single command, or one chunk of a batch
     /// (request written and every answer read).
-    #[serde(default = "default_timeout", with = "humantime_text")]
+    #[serde(default = "default_timeout", with = "humantime_serde")]
     pub timeout: Duration,
     /// Longest dialing a server may take.
-    #[serde(default = "default_connect_timeout", with = "humantime_text")]
+    #[serde(default = "default_connect_timeout", with = "humantime_serde")]
     pub connect_timeout: Duration,
     /// Cap on the connections in use per server; `None` (the default) dials as many as there
     /// are concurrent calls and keeps up to 8 idle ones.
@@ -155,22 +155,6 @@ fn parse_size(raw: &str) -> std::result::Result<usize, String> {
             "expected a size in bytes of at least {} (suffix k or m allowed), such as 1m",
             keys::ITEM_OVERHEAD * 2
         )),
-    }
-}
-
-/// Serde for durations as text (`"2s"`), so config files stay readable.
-mod humantime_text {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(*d).to_string())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map_err(D::Error::custom)
     }
 }
 

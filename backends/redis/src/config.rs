@@ -71,10 +71,10 @@ pub struct RedisConfig {
     #[serde(default)]
     pub prefix: String,
     /// How long one connection attempt may take before the call fails.
-    #[serde(default = "default_connect_timeout", with = "duration_text")]
+    #[serde(default = "default_connect_timeout", with = "humantime_serde")]
     pub connect_timeout: Duration,
     /// How long the server may take to answer one command or pipeline.
-    #[serde(default = "default_response_timeout", with = "duration_text")]
+    #[serde(default = "default_response_timeout", with = "humantime_serde")]
     pub response_timeout: Duration,
 }
 
@@ -234,22 +234,6 @@ fn db_from_path(path: &str) -> Result<i64> {
                 "the path of a redis URL is the database number, got `{path}`"
             ))
         }),
-    }
-}
-
-/// Serde for durations as text (`"5s"`), so config files stay readable.
-mod duration_text {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(*d).to_string())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map_err(D::Error::custom)
     }
 }
 

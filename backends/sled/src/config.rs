@@ -17,7 +17,7 @@ pub enum FlushPolicy {
     /// Let sled flush in the background at this interval. Writes are much faster; a crash can
     /// lose the writes of the last interval (sled recovers to a consistent earlier state, never
     /// to a torn one). `close` still flushes everything.
-    #[serde(with = "humantime_serde_compat")]
+    #[serde(with = "humantime_serde")]
     Every(Duration),
 }
 
@@ -77,22 +77,6 @@ fn parse_flush(raw: &str) -> std::result::Result<FlushPolicy, String> {
     match humantime::parse_duration(raw) {
         Ok(interval) if !interval.is_zero() => Ok(FlushPolicy::Every(interval)),
         _ => Err("expected `always` or an interval such as 500ms".to_owned()),
-    }
-}
-
-/// Serde for the interval as text (`"500ms"`), so config files stay readable.
-mod humantime_serde_compat {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(*d).to_string())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map_err(D::Error::custom)
     }
 }
 

@@ -87,7 +87,7 @@ pub struct SqlConfig {
     pub max_connections: u32,
     /// How long an operation waits for a connection before failing with `Unavailable`
     /// (default 10 s). It also bounds how long `open` keeps trying a server that is down.
-    #[serde(default = "default_acquire_timeout", with = "duration_text")]
+    #[serde(default = "default_acquire_timeout", with = "humantime_serde")]
     pub acquire_timeout: Duration,
     /// SQLite journal mode (ignored by the other engines).
     #[serde(default)]
@@ -227,22 +227,6 @@ fn parse_synchronous(raw: &str) -> std::result::Result<Synchronous, String> {
         "normal" => Ok(Synchronous::Normal),
         "full" => Ok(Synchronous::Full),
         _ => Err("expected off, normal or full".to_owned()),
-    }
-}
-
-/// Serde for durations as text (`"5s"`), so config files stay readable.
-mod duration_text {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(*d).to_string())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map_err(D::Error::custom)
     }
 }
 

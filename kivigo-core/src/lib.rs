@@ -12,6 +12,7 @@
 
 mod backend;
 mod capabilities;
+mod chunk;
 mod client;
 mod codec;
 mod error;
@@ -26,6 +27,7 @@ pub mod conformance;
 
 pub use backend::{Backend, Entry, last_write_wins, unique};
 pub use capabilities::{Atomicity, Capabilities};
+pub use chunk::chunks;
 pub use client::Client;
 #[cfg(feature = "msgpack")]
 pub use codec::MsgPack;

@@ -237,9 +237,14 @@ impl Backend for EtcdBackend {
             return Ok(value.map(|v| (key.clone(), v)).into_iter().collect());
         }
         let ops: Vec<Vec<u8>> = distinct.iter().map(|key| self.full_key(key)).collect();
-        let chunks = limits::chunks(ops, Vec::len)
+        let chunks = limits::chunks(&ops, Vec::len)
             .into_iter()
-            .map(|chunk| chunk.into_iter().map(|k| TxnOp::get(k, None)).collect())
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|k| TxnOp::get(k.as_slice(), None))
+                    .collect()
+            })
             .collect();
         let mut found = HashMap::with_capacity(keys.len());
         self.run_txns("batch_get", Retry::Always, chunks, |responses| {
@@ -272,12 +277,12 @@ impl Backend for EtcdBackend {
             .into_iter()
             .map(|(key, value)| (self.full_key(key), value.as_slice()))
             .collect();
-        let chunks = limits::chunks(puts, |(key, value)| key.len() + value.len())
+        let chunks = limits::chunks(&puts, |(key, value)| key.len() + value.len())
             .into_iter()
             .map(|chunk| {
                 chunk
-                    .into_iter()
-                    .map(|(key, value)| TxnOp::put(key, value, None))
+                    .iter()
+                    .map(|(key, value)| TxnOp::put(key.as_slice(), *value, None))
                     .collect()
             })
             .collect();
@@ -295,9 +300,14 @@ impl Backend for EtcdBackend {
             return Ok(u64::from(self.delete(key).await?));
         }
         let ops: Vec<Vec<u8>> = distinct.iter().map(|key| self.full_key(key)).collect();
-        let chunks = limits::chunks(ops, Vec::len)
+        let chunks = limits::chunks(&ops, Vec::len)
             .into_iter()
-            .map(|chunk| chunk.into_iter().map(|k| TxnOp::delete(k, None)).collect())
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|k| TxnOp::delete(k.as_slice(), None))
+                    .collect()
+            })
             .collect();
         let mut existed = 0;
         self.run_txns("batch_delete", Retry::IfNotApplied, chunks, |responses| {

@@ -36,23 +36,10 @@ const CHUNK_BUDGET: usize = MAX_REQUEST_BYTES - REQUEST_OVERHEAD;
 /// their `size` (key and value bytes) plus [`OP_OVERHEAD`] each within the request limit. An item
 /// is never split; one item always fits, because keys and values were checked against
 /// [`MAX_KEY_SIZE`] and [`MAX_VALUE_SIZE`] before.
-pub(crate) fn chunks<T>(items: Vec<T>, size: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
-    let mut chunks = Vec::with_capacity(items.len().div_ceil(MAX_TXN_OPS));
-    let mut current = Vec::new();
-    let mut bytes = 0;
-    for item in items {
-        let cost = size(&item) + OP_OVERHEAD;
-        if !current.is_empty() && (current.len() == MAX_TXN_OPS || bytes + cost > CHUNK_BUDGET) {
-            chunks.push(std::mem::take(&mut current));
-            bytes = 0;
-        }
-        bytes += cost;
-        current.push(item);
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
-    chunks
+pub(crate) fn chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    kivigo_core::chunks(items, MAX_TXN_OPS, CHUNK_BUDGET, |item| {
+        size(item) + OP_OVERHEAD
+    })
 }
 
 #[cfg(test)]
@@ -66,24 +53,26 @@ mod tests {
 
     #[test]
     fn chunks_respect_the_op_count() {
-        let cut = chunks((0..300).collect(), |_| 10);
-        let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
+        let items: Vec<usize> = (0..300).collect();
+        let cut = chunks(&items, |_| 10);
+        let sizes: Vec<usize> = cut.iter().map(|chunk| chunk.len()).collect();
         assert_eq!(sizes, [128, 128, 44]);
-        assert_eq!(cut.concat(), (0..300).collect::<Vec<_>>(), "order kept");
+        assert_eq!(cut.concat(), items, "order kept");
     }
 
     #[test]
     fn chunks_respect_the_byte_budget() {
         let big = 600 * 1024;
-        let cut = chunks(vec![big; 5], |size| *size);
-        let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
+        let bigs = vec![big; 5];
+        let cut = chunks(&bigs, |size| *size);
+        let sizes: Vec<usize> = cut.iter().map(|chunk| chunk.len()).collect();
         assert_eq!(sizes, [2, 2, 1]);
         for chunk in &cut {
-            let bytes: usize = chunk.iter().map(|s| s + OP_OVERHEAD).sum();
+            let bytes: usize = chunk.iter().map(|s| *s + OP_OVERHEAD).sum();
             assert!(bytes <= CHUNK_BUDGET);
         }
         let largest = MAX_PREFIX_SIZE + MAX_KEY_SIZE + MAX_VALUE_SIZE;
-        assert_eq!(chunks(vec![largest, largest, 1], |s| *s).len(), 3);
-        assert!(chunks(Vec::<usize>::new(), |s| *s).is_empty());
+        assert_eq!(chunks(&[largest, largest, 1], |s| *s).len(), 3);
+        assert!(chunks::<usize>(&[], |s| *s).is_empty());
     }
 }

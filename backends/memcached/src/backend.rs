@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait,
+    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, chunks,
     last_write_wins, unique, validate,
 };
 use memcache::exp::{AsyncMetaClient, Delete, Get, GetResult, MutationResult, MutationStatus, Set};
@@ -165,31 +165,6 @@ fn hit_value(result: GetResult) -> Option<Vec<u8>> {
     result.hit().then(|| result.value.unwrap_or_default())
 }
 
-/// Splits `items` into runs of at most `max_items` whose `cost` adds up to at most `max_cost`
-/// (an item costing more than that on its own gets a run of its own).
-fn chunks<T>(
-    items: &[T],
-    max_items: usize,
-    max_cost: usize,
-    cost: impl Fn(&T) -> usize,
-) -> Vec<&[T]> {
-    let mut runs = Vec::new();
-    let (mut start, mut total) = (0, 0);
-    for (index, item) in items.iter().enumerate() {
-        let item_cost = cost(item);
-        let full = index - start == max_items || total + item_cost > max_cost;
-        if index > start && full {
-            runs.push(&items[start..index]);
-            (start, total) = (index, 0);
-        }
-        total += item_cost;
-    }
-    if start < items.len() {
-        runs.push(&items[start..]);
-    }
-    runs
-}
-
 #[async_trait]
 impl Backend for MemcachedBackend {
     fn capabilities(&self) -> &Capabilities {
@@ -323,21 +298,5 @@ impl Backend for MemcachedBackend {
         // Dropping the client closes its pooled connections once in-flight calls finish.
         drop(self.client.take());
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::chunks;
-
-    #[test]
-    fn chunks_respect_count_and_cost() {
-        let items: Vec<usize> = vec![1, 1, 1, 1, 1];
-        let runs = chunks(&items, 2, 100, |n| *n);
-        assert_eq!(runs.iter().map(|r| r.len()).collect::<Vec<_>>(), [2, 2, 1]);
-        let sizes = [3, 3, 10, 1, 1];
-        let runs = chunks(&sizes, 10, 6, |n| *n);
-        assert_eq!(runs, [&[3, 3][..], &[10], &[1, 1]]);
-        assert!(chunks(&[] as &[usize], 3, 3, |n| *n).is_empty());
     }
 }

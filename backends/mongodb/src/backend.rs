@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait,
+    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, chunks,
     last_write_wins, unique, validate,
 };
 use mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
@@ -14,7 +14,7 @@ use mongodb::{Client, Collection, Database};
 use crate::config::MongoConfig;
 use crate::error::{BACKEND, foreign_document, from_mongo, reported_write_error};
 use crate::query::{
-    CHUNK_KEY_BYTES, CHUNK_KEYS, CHUNK_WRITE_BYTES, STATEMENT_OVERHEAD, chunks, id_prefix, ids_in,
+    CHUNK_KEY_BYTES, CHUNK_KEYS, CHUNK_WRITE_BYTES, STATEMENT_OVERHEAD, id_prefix, ids_in,
 };
 
 /// Largest key kivigo accepts. MongoDB (4.2 and later) has no limit of its own on an `_id`

@@ -17,33 +17,6 @@ pub(crate) const CHUNK_WRITE_BYTES: usize = 15 << 20;
 /// Bytes one update statement costs beyond its key and value (field names, types, lengths).
 pub(crate) const STATEMENT_OVERHEAD: usize = 64;
 
-/// Splits `items` into runs of at most `max_count` items and, unless a single item is larger on
-/// its own, at most `max_bytes` as measured by `size`.
-pub(crate) fn chunks<T>(
-    items: &[T],
-    max_count: usize,
-    max_bytes: usize,
-    size: impl Fn(&T) -> usize,
-) -> Vec<&[T]> {
-    let mut runs = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0;
-    for (index, item) in items.iter().enumerate() {
-        let item_bytes = size(item);
-        let count = index - start;
-        if count > 0 && (count == max_count || bytes + item_bytes > max_bytes) {
-            runs.push(&items[start..index]);
-            start = index;
-            bytes = 0;
-        }
-        bytes += item_bytes;
-    }
-    if start < items.len() {
-        runs.push(&items[start..]);
-    }
-    runs
-}
-
 /// `{_id: {$in: [keys...]}}`.
 pub(crate) fn ids_in<K: AsRef<str>>(keys: &[K]) -> Document {
     let ids: Vec<Bson> = keys
@@ -95,22 +68,5 @@ mod tests {
         );
         assert_eq!(prefix_pattern("日本 語\n"), "^日本 語\n");
         assert_eq!(prefix_pattern("a\0b"), r"^a\x00b");
-    }
-
-    #[test]
-    fn chunks_respect_count_and_bytes_but_never_drop_an_item() {
-        let sizes = [3, 3, 3, 10, 1, 1, 1, 1];
-        let runs = chunks(&sizes, 3, 7, |s| *s);
-        assert_eq!(
-            runs,
-            vec![&[3, 3][..], &[3][..], &[10][..], &[1, 1, 1][..], &[1][..]]
-        );
-        assert!(chunks(&[] as &[usize], 3, 7, |s| *s).is_empty());
-        let many: Vec<usize> = vec![1; 2500];
-        let counts: Vec<usize> = chunks(&many, 1000, usize::MAX, |s| *s)
-            .iter()
-            .map(|run| run.len())
-            .collect();
-        assert_eq!(counts, [1000, 1000, 500]);
     }
 }

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kivigo_core::{Entry, Error, Result};
+use kivigo_core::{Entry, Error, Result, chunks};
 use sqlx::{
     AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
     QueryBuilder, Row, Type,
 };
 
-use crate::chunks::{chunks, successor};
+use crate::chunks::successor;
 use crate::engine::{Dialect, Statements};
 use crate::error::{foreign_key, from_sqlx};
 

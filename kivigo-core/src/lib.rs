@@ -5,38 +5,44 @@
 //! - [`Error`]: one error type with kinds a caller can match on.
 //! - [`Capabilities`]: what a backend can do, reported instead of pretended.
 //! - [`MemoryBackend`]: an in-process store, always available.
-//! - [`Namespace`]: a prefixed view of any backend, for tenants sharing one store.
+//! - [`layer`]: behaviour written once for every store ([`layer::Namespace`], and the
+//!   [`layer::Forward`] base every layer builds on).
+//! - [`backend`]: what a crate implementing a store needs beyond the trait.
 //! - `conformance` (feature `conformance`): the suite every backend must pass.
 //!
 //! Most applications use the `kivigo` facade crate, which also opens stores from URLs.
 
-mod backend;
 mod capabilities;
-mod chunk;
 mod client;
 mod codec;
+mod contract;
 mod error;
-mod lifecycle;
+mod expiry;
 mod memory;
-mod namespace;
+mod operation;
+mod scan;
 mod url;
-pub mod validate;
+mod write;
+
+pub mod backend;
+pub mod layer;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use backend::{Backend, Entry, last_write_wins, unique};
-pub use capabilities::{Atomicity, Capabilities};
-pub use chunk::chunks;
-pub use client::Client;
+pub use capabilities::{Atomicity, Capabilities, KeyRules, TtlSupport};
+pub use client::{Client, DEFAULT_PAGE_SIZE};
 #[cfg(feature = "msgpack")]
 pub use codec::MsgPack;
 pub use codec::{Codec, Json};
-pub use error::{BoxError, Error, Result};
-pub use lifecycle::OpenHandle;
+pub use contract::Backend;
+pub use error::{BatchProgress, BoxError, Error, Result};
+pub use expiry::KeyTtl;
 pub use memory::MemoryBackend;
-pub use namespace::Namespace;
-pub use url::{BackendUrl, Options};
+pub use operation::Operation;
+pub use scan::{ScanOrder, ScanPage};
+pub use url::BackendUrl;
+pub use write::{Entry, WriteOp};
 
 /// Re-exported so that backend crates implement [`Backend`] with the same macro version.
 pub use async_trait::async_trait;

@@ -20,7 +20,7 @@ kivigo_core::conformance_tests!(Memory);
 /// which must stay invisible.
 mod namespace {
     use super::*;
-    use kivigo_core::Namespace;
+    use kivigo_core::layer::{Namespace, layered};
 
     struct Namespaced;
 
@@ -28,12 +28,15 @@ mod namespace {
     impl Harness for Namespaced {
         async fn open(&self, _scope: &str) -> Option<Arc<dyn Backend>> {
             let shared: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
-            shared.set("other:k", b"x").await.expect("neighbour key");
             shared
-                .set("ns;", b"x")
+                .set("other:k", b"x", None)
+                .await
+                .expect("neighbour key");
+            shared
+                .set("ns;", b"x", None)
                 .await
                 .expect("key sorting right after the prefix");
-            Some(Arc::new(Namespace::new(shared, "ns:").expect("namespace")))
+            Some(layered(Namespace::new(shared, "ns:").expect("namespace")))
         }
     }
 

@@ -8,8 +8,8 @@ use crate::{Backend, Entry};
 
 /// Missing keys are absent from a batch get, not empty values.
 pub async fn batch_get_leaves_missing_keys_out(backend: Arc<dyn Backend>) {
-    backend.set("here-1", b"1").await.expect("set");
-    backend.set("here-2", b"").await.expect("set");
+    backend.set("here-1", b"1", None).await.expect("set");
+    backend.set("here-2", b"", None).await.expect("set");
     let found = backend
         .batch_get(&keys(&["here-1", "missing", "here-2", "also-missing"]))
         .await
@@ -24,7 +24,7 @@ pub async fn batch_get_leaves_missing_keys_out(backend: Arc<dyn Backend>) {
 
 /// A key named twice in a batch get is fine and appears once.
 pub async fn batch_get_accepts_duplicate_keys(backend: Arc<dyn Backend>) {
-    backend.set("dup", b"v").await.expect("set");
+    backend.set("dup", b"v", None).await.expect("set");
     let found = backend
         .batch_get(&keys(&["dup", "dup", "nope", "dup"]))
         .await
@@ -35,7 +35,7 @@ pub async fn batch_get_accepts_duplicate_keys(backend: Arc<dyn Backend>) {
 
 /// Empty batches succeed and change nothing.
 pub async fn empty_batches_are_no_ops(backend: Arc<dyn Backend>) {
-    backend.set("keep", b"v").await.expect("set");
+    backend.set("keep", b"v", None).await.expect("set");
     assert!(
         backend
             .batch_get(&[])
@@ -43,7 +43,7 @@ pub async fn empty_batches_are_no_ops(backend: Arc<dyn Backend>) {
             .expect("empty batch_get")
             .is_empty()
     );
-    backend.batch_set(&[]).await.expect("empty batch_set");
+    backend.batch_set(&[], None).await.expect("empty batch_set");
     assert_eq!(
         backend.batch_delete(&[]).await.expect("empty batch_delete"),
         0
@@ -62,16 +62,16 @@ pub async fn batch_set_last_write_wins(backend: Arc<dyn Backend>) {
         ("a".into(), b"second".to_vec()),
         ("a".into(), b"last".to_vec()),
     ];
-    backend.batch_set(&entries).await.expect("batch_set");
+    backend.batch_set(&entries, None).await.expect("batch_set");
     assert_eq!(backend.get("a").await.expect("get"), Some(b"last".to_vec()));
     assert_eq!(backend.get("b").await.expect("get"), Some(b"only".to_vec()));
 }
 
 /// A batch delete counts the keys that existed; missing keys and repeats do not count.
 pub async fn batch_delete_counts_existing_keys_once(backend: Arc<dyn Backend>) {
-    backend.set("x", b"1").await.expect("set");
-    backend.set("y", b"2").await.expect("set");
-    backend.set("z", b"3").await.expect("set");
+    backend.set("x", b"1", None).await.expect("set");
+    backend.set("y", b"2", None).await.expect("set");
+    backend.set("z", b"3", None).await.expect("set");
     let deleted = backend
         .batch_delete(&keys(&["x", "x", "missing", "y", "x"]))
         .await
@@ -89,7 +89,10 @@ pub async fn batch_delete_counts_existing_keys_once(backend: Arc<dyn Backend>) {
 /// 10,000 keys go through one batch set, get and delete (backends chunk as they need).
 pub async fn batch_of_ten_thousand_keys(backend: Arc<dyn Backend>) {
     let entries = numbered_entries("bulk/", 10_000);
-    backend.batch_set(&entries).await.expect("batch_set 10k");
+    backend
+        .batch_set(&entries, None)
+        .await
+        .expect("batch_set 10k");
     let names: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
     let found = backend.batch_get(&names).await.expect("batch_get 10k");
     assert_eq!(found.len(), 10_000);

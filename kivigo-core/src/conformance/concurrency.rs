@@ -17,12 +17,12 @@ pub async fn concurrent_tasks_lose_nothing(backend: Arc<dyn Backend>) {
             let entries = numbered_entries(&format!("t{task:02}/"), KEYS_PER_TASK);
             let (singles, batched) = entries.split_at(KEYS_PER_TASK / 2);
             for (key, value) in singles {
-                backend.set(key, value).await.expect("concurrent set");
+                backend.set(key, value, None).await.expect("concurrent set");
                 let read = backend.get(key).await.expect("concurrent get");
                 assert_eq!(read.as_ref(), Some(value), "read own write {key}");
             }
             backend
-                .batch_set(batched)
+                .batch_set(batched, None)
                 .await
                 .expect("concurrent batch_set");
         }));

@@ -15,7 +15,11 @@ fn invalid_key(err: &Error) -> bool {
 /// The empty key is refused by every operation, and a batch holding one writes nothing.
 pub async fn empty_key_is_rejected_before_io(backend: Arc<dyn Backend>) {
     expect_err(backend.get("").await, "get empty key", invalid_key);
-    expect_err(backend.set("", b"v").await, "set empty key", invalid_key);
+    expect_err(
+        backend.set("", b"v", None).await,
+        "set empty key",
+        invalid_key,
+    );
     expect_err(backend.delete("").await, "delete empty key", invalid_key);
     expect_err(
         backend.batch_get(&keys(&["ok", ""])).await,
@@ -32,7 +36,7 @@ pub async fn empty_key_is_rejected_before_io(backend: Arc<dyn Backend>) {
         (String::new(), b"v".to_vec()),
     ];
     expect_err(
-        backend.batch_set(&entries).await,
+        backend.batch_set(&entries, None).await,
         "batch_set with an empty key",
         invalid_key,
     );
@@ -54,7 +58,7 @@ pub async fn oversized_key_is_rejected(backend: Arc<dyn Backend>) {
     let Some(max) = backend.capabilities().max_key_size else {
         let key = "k".repeat(1024);
         backend
-            .set(&key, b"v")
+            .set(&key, b"v", None)
             .await
             .expect("1 KiB key without a limit");
         assert_eq!(backend.get(&key).await.expect("get"), Some(b"v".to_vec()));
@@ -63,14 +67,17 @@ pub async fn oversized_key_is_rejected(backend: Arc<dyn Backend>) {
     // A key exactly at the limit must work. For stores whose limit is huge (Redis: 512 MiB) the
     // round trip uses a 1 MiB key instead, so the suite does not ship half a gigabyte.
     let stored = "k".repeat(max.min(AT_LIMIT_ROUND_TRIP_MAX));
-    backend.set(&stored, b"v").await.expect("key at the limit");
+    backend
+        .set(&stored, b"v", None)
+        .await
+        .expect("key at the limit");
     assert_eq!(
         backend.get(&stored).await.expect("get"),
         Some(b"v".to_vec())
     );
     let over = "k".repeat(max + 1);
     expect_err(
-        backend.set(&over, b"v").await,
+        backend.set(&over, b"v", None).await,
         "set over the key limit",
         invalid_key,
     );
@@ -80,7 +87,11 @@ pub async fn oversized_key_is_rejected(backend: Arc<dyn Backend>) {
         invalid_key,
     );
     let entries = vec![("fine".to_owned(), b"v".to_vec()), (over, b"v".to_vec())];
-    expect_err(backend.batch_set(&entries).await, "batch_set", invalid_key);
+    expect_err(
+        backend.batch_set(&entries, None).await,
+        "batch_set",
+        invalid_key,
+    );
     assert_eq!(
         backend.get("fine").await.expect("get"),
         None,
@@ -95,7 +106,7 @@ pub async fn oversized_value_is_rejected(backend: Arc<dyn Backend>) {
     let Some(max) = backend.capabilities().max_value_size else {
         let value = vec![7u8; 4 << 20];
         backend
-            .set("huge", &value)
+            .set("huge", &value, None)
             .await
             .expect("4 MiB without a limit");
         assert_eq!(
@@ -106,7 +117,7 @@ pub async fn oversized_value_is_rejected(backend: Arc<dyn Backend>) {
     };
     let over = vec![0u8; max + 1];
     expect_err(
-        backend.set("huge", &over).await,
+        backend.set("huge", &over, None).await,
         "set over the limit",
         too_large,
     );
@@ -115,7 +126,11 @@ pub async fn oversized_value_is_rejected(backend: Arc<dyn Backend>) {
         ("small".to_owned(), b"v".to_vec()),
         ("huge".to_owned(), over),
     ];
-    expect_err(backend.batch_set(&entries).await, "batch_set", too_large);
+    expect_err(
+        backend.batch_set(&entries, None).await,
+        "batch_set",
+        too_large,
+    );
     assert_eq!(
         backend.get("small").await.expect("get"),
         None,

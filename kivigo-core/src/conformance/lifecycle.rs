@@ -17,19 +17,23 @@ pub async fn health_is_ok(backend: Arc<dyn Backend>) {
 
 /// `close` twice is fine; afterwards every call fails with `Closed`, without hanging.
 pub async fn close_is_idempotent_and_later_calls_fail(backend: Arc<dyn Backend>) {
-    backend.set("before-close", b"v").await.expect("set");
+    backend.set("before-close", b"v", None).await.expect("set");
     assert!(backend.delete("before-close").await.expect("delete"));
     backend.close().await.expect("close");
     backend.close().await.expect("second close");
     let closed = |e: &Error| matches!(e, Error::Closed { .. });
     let after = async {
         expect_err(backend.get("k").await, "get after close", closed);
-        expect_err(backend.set("k", b"v").await, "set after close", closed);
+        expect_err(
+            backend.set("k", b"v", None).await,
+            "set after close",
+            closed,
+        );
         expect_err(backend.delete("k").await, "delete after close", closed);
         expect_err(backend.health().await, "health after close", closed);
         expect_err(backend.batch_get(&keys(&["k"])).await, "batch_get", closed);
         let entries = vec![("k".to_owned(), b"v".to_vec())];
-        expect_err(backend.batch_set(&entries).await, "batch_set", closed);
+        expect_err(backend.batch_set(&entries, None).await, "batch_set", closed);
         expect_err(
             backend.batch_delete(&keys(&["k"])).await,
             "batch_delete",

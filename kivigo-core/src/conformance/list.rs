@@ -7,7 +7,7 @@ use crate::Backend;
 
 async fn set_all(backend: &Arc<dyn Backend>, names: &[&str]) {
     for name in names {
-        backend.set(name, b"v").await.expect("set");
+        backend.set(name, b"v", None).await.expect("set");
     }
 }
 
@@ -35,8 +35,8 @@ pub async fn list_empty_prefix_lists_every_key(backend: Arc<dyn Backend>) {
     }
     assert!(backend.list("").await.expect("list empty store").is_empty());
     let entries = super::support::numbered_entries("all/", 250);
-    backend.batch_set(&entries).await.expect("batch_set");
-    backend.set("zz-other", b"v").await.expect("set");
+    backend.batch_set(&entries, None).await.expect("batch_set");
+    backend.set("zz-other", b"v", None).await.expect("set");
     let listed = backend.list("").await.expect("list");
     assert_eq!(listed.len(), 251);
     assert_eq!(listed.last().map(String::as_str), Some("zz-other"));

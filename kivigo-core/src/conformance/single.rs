@@ -13,7 +13,7 @@ pub async fn get_missing_key_is_none(backend: Arc<dyn Backend>) {
 
 /// A written value reads back unchanged.
 pub async fn set_then_get_returns_value(backend: Arc<dyn Backend>) {
-    backend.set("alpha", b"one").await.expect("set");
+    backend.set("alpha", b"one", None).await.expect("set");
     assert_eq!(
         backend.get("alpha").await.expect("get"),
         Some(b"one".to_vec())
@@ -22,13 +22,13 @@ pub async fn set_then_get_returns_value(backend: Arc<dyn Backend>) {
 
 /// A second set replaces the first value.
 pub async fn set_overwrites(backend: Arc<dyn Backend>) {
-    backend.set("k", b"first").await.expect("set");
+    backend.set("k", b"first", None).await.expect("set");
     backend
-        .set("k", b"second, longer")
+        .set("k", b"second, longer", None)
         .await
         .expect("overwrite");
     backend
-        .set("k", b"3")
+        .set("k", b"3", None)
         .await
         .expect("overwrite with shorter");
     assert_eq!(backend.get("k").await.expect("get"), Some(b"3".to_vec()));
@@ -36,7 +36,7 @@ pub async fn set_overwrites(backend: Arc<dyn Backend>) {
 
 /// `delete` says whether the key existed, and deleting a missing key is `Ok(false)`.
 pub async fn delete_reports_whether_key_existed(backend: Arc<dyn Backend>) {
-    backend.set("d", b"x").await.expect("set");
+    backend.set("d", b"x", None).await.expect("set");
     assert!(backend.delete("d").await.expect("delete"), "key existed");
     assert_eq!(
         backend.get("d").await.expect("get"),
@@ -57,8 +57,8 @@ pub async fn delete_reports_whether_key_existed(backend: Arc<dyn Backend>) {
 
 /// `K1` and `k1` are two keys.
 pub async fn keys_are_case_sensitive(backend: Arc<dyn Backend>) {
-    backend.set("K1", b"upper").await.expect("set K1");
-    backend.set("k1", b"lower").await.expect("set k1");
+    backend.set("K1", b"upper", None).await.expect("set K1");
+    backend.set("k1", b"lower", None).await.expect("set k1");
     assert_eq!(
         backend.get("K1").await.expect("get"),
         Some(b"upper".to_vec())
@@ -78,7 +78,10 @@ pub async fn keys_are_case_sensitive(backend: Arc<dyn Backend>) {
 pub async fn unicode_keys_round_trip(backend: Arc<dyn Backend>) {
     let names = ["ключ", "日本語/キー", "emoji-🔑", "Ünïcödé-ß", "é"];
     for (i, key) in names.iter().enumerate() {
-        backend.set(key, &[i as u8]).await.expect("set unicode key");
+        backend
+            .set(key, &[i as u8], None)
+            .await
+            .expect("set unicode key");
     }
     for (i, key) in names.iter().enumerate() {
         assert_eq!(
@@ -101,8 +104,14 @@ pub async fn unicode_keys_round_trip(backend: Arc<dyn Backend>) {
 pub async fn every_byte_value_round_trips(backend: Arc<dyn Backend>) {
     let ascending: Vec<u8> = (0..=255).collect();
     let descending: Vec<u8> = (0..=255).rev().collect();
-    backend.set("bytes-up", &ascending).await.expect("set");
-    backend.set("bytes-down", &descending).await.expect("set");
+    backend
+        .set("bytes-up", &ascending, None)
+        .await
+        .expect("set");
+    backend
+        .set("bytes-down", &descending, None)
+        .await
+        .expect("set");
     assert_eq!(backend.get("bytes-up").await.expect("get"), Some(ascending));
     assert_eq!(
         backend.get("bytes-down").await.expect("get"),
@@ -112,7 +121,7 @@ pub async fn every_byte_value_round_trips(backend: Arc<dyn Backend>) {
 
 /// An empty value is a value: it reads back as `Some(vec![])`, not `None`.
 pub async fn empty_value_is_not_missing(backend: Arc<dyn Backend>) {
-    backend.set("empty", b"").await.expect("set empty");
+    backend.set("empty", b"", None).await.expect("set empty");
     assert_eq!(backend.get("empty").await.expect("get"), Some(Vec::new()));
     let found = backend
         .batch_get(&["empty".to_owned()])
@@ -128,13 +137,13 @@ pub async fn one_mib_value_round_trips(backend: Arc<dyn Backend>) {
     match backend.capabilities().max_value_size {
         Some(max) if max < value.len() => {
             super::support::expect_err(
-                backend.set("big", &value).await,
+                backend.set("big", &value, None).await,
                 "1 MiB is over the reported limit",
                 |e| matches!(e, crate::Error::ValueTooLarge { .. }),
             );
         }
         _ => {
-            backend.set("big", &value).await.expect("set 1 MiB");
+            backend.set("big", &value, None).await.expect("set 1 MiB");
             assert!(
                 backend.get("big").await.expect("get") == Some(value),
                 "1 MiB differs"

@@ -22,7 +22,7 @@ pub(crate) fn is_unsupported_list(err: &Error) -> bool {
     matches!(
         err,
         Error::Unsupported {
-            operation: "list",
+            operation: crate::Operation::List,
             ..
         }
     )

@@ -108,7 +108,7 @@ pub async fn typed_batches_round_trip(backend: Arc<dyn Backend>) {
 pub async fn decode_error_names_the_key(backend: Arc<dyn Backend>) {
     let client = Client::from_arc(backend);
     client
-        .set_raw("not-json", b"\xff\x00 definitely not json")
+        .set_raw("not-json", b"\xff\x00 definitely not json", None)
         .await
         .expect("set raw");
     let names_key = |e: &Error| matches!(e, Error::Decode { key, .. } if key == "not-json");
@@ -134,7 +134,7 @@ pub async fn decode_error_names_the_key(backend: Arc<dyn Backend>) {
 pub async fn has_key_reports_presence(backend: Arc<dyn Backend>) {
     let client = Client::from_arc(backend);
     assert!(!client.has_key("h").await.expect("has_key"));
-    client.set_raw("h", b"").await.expect("set");
+    client.set_raw("h", b"", None).await.expect("set");
     assert!(client.has_key("h").await.expect("has_key"));
     assert!(client.delete("h").await.expect("delete"));
     assert!(!client.has_key("h").await.expect("has_key"));

@@ -113,7 +113,7 @@ async fn measure(
 
     let started = Instant::now();
     for (key, value) in entries {
-        store.set_raw(key, value).await?;
+        store.set_raw(key, value, None).await?;
     }
     let single_set = rate(started.elapsed());
 
@@ -142,7 +142,7 @@ async fn measure(
     for &size in batch_sizes {
         let started = Instant::now();
         for chunk in entries.chunks(size) {
-            store.batch_set_raw(chunk).await?;
+            store.batch_set_raw(chunk, None).await?;
         }
         let set = rate(started.elapsed());
 

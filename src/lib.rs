@@ -24,6 +24,7 @@
 //! contract, batches, each backend and the benchmarks.
 
 mod config;
+mod generic;
 mod open;
 mod registry;
 
@@ -31,8 +32,9 @@ pub use config::{Config, OptionValue};
 #[cfg(feature = "msgpack")]
 pub use kivigo_core::MsgPack;
 pub use kivigo_core::{
-    Atomicity, Backend, BackendUrl, BoxError, Capabilities, Client, Codec, Entry, Error, Json,
-    MemoryBackend, Namespace, OpenHandle, Options, Result, async_trait, validate,
+    Atomicity, Backend, BackendUrl, BatchProgress, BoxError, Capabilities, Client, Codec,
+    DEFAULT_PAGE_SIZE, Entry, Error, Json, KeyRules, KeyTtl, MemoryBackend, Operation, Result,
+    ScanOrder, ScanPage, TtlSupport, WriteOp, async_trait, backend, layer,
 };
 pub use open::{open, open_backend, schemes};
 

@@ -45,13 +45,7 @@ macro_rules! backend {
 }
 
 fn open_memory(url: BackendUrl) -> BoxFuture<'static, Result<Arc<dyn Backend>>> {
-    Box::pin(async move {
-        if !url.location().is_empty() {
-            return Err(Error::config("memory:// takes no host or path"));
-        }
-        url.options("memory").finish()?;
-        Ok(Arc::new(MemoryBackend::new()) as Arc<dyn Backend>)
-    })
+    Box::pin(async move { Ok(Arc::new(MemoryBackend::from_url(&url)?) as Arc<dyn Backend>) })
 }
 
 /// Every backend kivigo knows, whether or not its feature is on in this build.

@@ -28,9 +28,11 @@ async fn malformed_urls_are_config_errors() {
 
 #[tokio::test]
 async fn unknown_options_are_refused_with_the_known_ones() {
-    let message = config_error(kivigo::open("memory://?prefix=x").await);
+    let message = config_error(kivigo::open("memory://?prefx=x").await);
     assert!(
-        message.contains("unknown memory option `prefix`"),
+        message.contains("unknown memory option `prefx`")
+            && message.contains("sweep_interval")
+            && message.contains("options of every store: prefix"),
         "{message}"
     );
     let dir = tempfile::tempdir().expect("temporary directory");

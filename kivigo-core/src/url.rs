@@ -26,6 +26,7 @@ pub struct BackendUrl {
     hosts: Vec<String>,
     path: String,
     query: Vec<(String, String)>,
+    generic: &'static [&'static str],
 }
 
 impl BackendUrl {
@@ -79,6 +80,7 @@ impl BackendUrl {
             hosts,
             path: decode(path),
             query,
+            generic: &[],
         })
     }
 
@@ -139,6 +141,25 @@ impl BackendUrl {
         format!("{base}?{}", rest.join("&"))
     }
 
+    /// The same URL without the query parameters in `names`, remembering them as options that
+    /// every store accepts (the facade's generic options, which it takes off before the backend
+    /// sees the URL): [`Options::finish`] lists them beside the backend's own when it refuses an
+    /// unknown option.
+    pub fn without_generic(&self, names: &'static [&'static str]) -> Result<Self> {
+        let mut url = Self::parse(&self.expose_without(names))?;
+        url.generic = names;
+        Ok(url)
+    }
+
+    /// The value of the query parameter `name`, when it is given (the last one if repeated).
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     /// Whether the query string has a parameter called `name`.
     pub fn has_option(&self, name: &str) -> bool {
         self.query.iter().any(|(key, _)| key == name)
@@ -150,6 +171,7 @@ impl BackendUrl {
             backend,
             remaining: self.query.iter().cloned().collect(),
             known: Vec::new(),
+            generic: self.generic,
         }
     }
 }
@@ -206,6 +228,7 @@ pub struct Options {
     backend: &'static str,
     remaining: BTreeMap<String, String>,
     known: Vec<&'static str>,
+    generic: &'static [&'static str],
 }
 
 impl Options {
@@ -258,15 +281,22 @@ impl Options {
     pub fn finish(self) -> Result<()> {
         match self.remaining.keys().next() {
             None => Ok(()),
-            Some(unknown) => Err(Error::config(format!(
-                "unknown {} option `{unknown}`; known options: {}",
-                self.backend,
-                if self.known.is_empty() {
+            Some(unknown) => {
+                let own = if self.known.is_empty() {
                     "none".to_owned()
                 } else {
                     self.known.join(", ")
-                }
-            ))),
+                };
+                let generic = if self.generic.is_empty() {
+                    String::new()
+                } else {
+                    format!("; options of every store: {}", self.generic.join(", "))
+                };
+                Err(Error::config(format!(
+                    "unknown {} option `{unknown}`; known {} options: {own}{generic}",
+                    self.backend, self.backend
+                )))
+            }
         }
     }
 }
@@ -383,6 +413,21 @@ mod tests {
         assert!(err.contains("timeout=soon"), "{err}");
         assert!(options.take_bool("flush").is_err());
         assert!(options.finish().is_ok());
+    }
+
+    #[test]
+    fn generic_options_are_taken_off_and_listed_in_errors() {
+        let url = BackendUrl::parse("x://h/?prefix=app:&flush=1s&bogus=1").expect("valid");
+        assert_eq!(url.option("prefix"), Some("app:"));
+        let rest = url.without_generic(&["prefix"]).expect("valid");
+        assert!(!rest.has_option("prefix") && rest.has_option("flush"));
+        let mut options = rest.options("x");
+        let _ = options.take_duration("flush");
+        let err = options.finish().expect_err("bogus is unknown").to_string();
+        assert!(
+            err.contains("`bogus`") && err.contains("flush") && err.contains("every store: prefix"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let entries: Vec<Entry> = (0..batch)
                 .map(|i| (format!("{b}/{i:03}"), VALUE.to_vec()))
                 .collect();
-            store.batch_set(&entries).await?;
+            store.batch_set(&entries, None).await?;
         }
         let kivigo_txn = started.elapsed() / BATCHES as u32;
 
@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let started = Instant::now();
         for i in 0..SINGLES {
-            store.set(&format!("s/{i}"), &VALUE).await?;
+            store.set(&format!("s/{i}"), &VALUE, None).await?;
         }
         let kivigo_put = started.elapsed() / SINGLES as u32;
 

@@ -5,14 +5,17 @@ use std::sync::Arc;
 
 use etcd_client::{GetOptions, Txn, TxnOp, TxnOpResponse};
 use futures::{StreamExt, TryStreamExt};
+use std::time::Duration;
+
+use kivigo_core::backend::{OpenHandle, last_write_wins, unique, validate};
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait,
-    last_write_wins, unique, validate,
+    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
+    async_trait,
 };
 
 use crate::cluster::{Cluster, Retry};
 use crate::config::EtcdConfig;
-use crate::error::{BACKEND, foreign_key, is_compacted};
+use crate::error::{BACKEND, is_compacted};
 use crate::limits::{self, MAX_KEY_SIZE, MAX_TXN_OPS, MAX_VALUE_SIZE};
 
 const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
@@ -89,13 +92,14 @@ impl EtcdBackend {
         let rest = stored
             .strip_prefix(self.prefix.as_slice())
             .unwrap_or(stored);
-        String::from_utf8(rest.to_vec()).map_err(|_| foreign_key(stored))
+        String::from_utf8(rest.to_vec())
+            .map_err(|_| Error::foreign_key(BACKEND, Operation::List, stored))
     }
 
     /// Sends each chunk as one Txn (a few at a time) and folds the responses with `absorb`.
     async fn run_txns<A>(
         &self,
-        operation: &'static str,
+        operation: Operation,
         retry: Retry,
         chunks: Vec<Vec<TxnOp>>,
         mut absorb: A,
@@ -135,7 +139,7 @@ impl Backend for EtcdBackend {
         let full = self.full_key(key);
         let mut response = self
             .cluster()?
-            .call("get", Retry::Always, |mut conn| {
+            .call(Operation::Get, Retry::Always, |mut conn| {
                 let full = full.clone();
                 async move { conn.kv.get(full, None).await }
             })
@@ -147,12 +151,13 @@ impl Backend for EtcdBackend {
             .map(|kv| kv.into_key_value().1))
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
+        validate::check_ttl(&CAPABILITIES, Operation::Set, ttl)?;
         validate::check_key(&CAPABILITIES, key)?;
         validate::check_value(&CAPABILITIES, key, value)?;
         let full = self.full_key(key);
         self.cluster()?
-            .call("set", Retry::Always, |mut conn| {
+            .call(Operation::Set, Retry::Always, |mut conn| {
                 let (full, value) = (full.clone(), value.to_vec());
                 async move { conn.kv.put(full, value, None).await }
             })
@@ -165,7 +170,7 @@ impl Backend for EtcdBackend {
         let full = self.full_key(key);
         let response = self
             .cluster()?
-            .call("delete", Retry::IfNotApplied, |mut conn| {
+            .call(Operation::Delete, Retry::IfNotApplied, |mut conn| {
                 let full = full.clone();
                 async move { conn.kv.delete(full, None).await }
             })
@@ -192,7 +197,7 @@ impl Backend for EtcdBackend {
                 .with_limit(self.page_size)
                 .with_revision(revision);
             let page = cluster
-                .call("list", Retry::Always, |mut conn| {
+                .call(Operation::List, Retry::Always, |mut conn| {
                     let (from, options) = (from.clone(), options.clone());
                     async move { conn.kv.get(from, Some(options)).await }
                 })
@@ -247,7 +252,7 @@ impl Backend for EtcdBackend {
             })
             .collect();
         let mut found = HashMap::with_capacity(keys.len());
-        self.run_txns("batch_get", Retry::Always, chunks, |responses| {
+        self.run_txns(Operation::BatchGet, Retry::Always, chunks, |responses| {
             for response in responses {
                 if let TxnOpResponse::Get(mut get) = response {
                     for kv in get.take_kvs() {
@@ -262,7 +267,8 @@ impl Backend for EtcdBackend {
         Ok(found)
     }
 
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        validate::check_batch_set(&CAPABILITIES, entries, ttl)?;
         validate::check_entries(&CAPABILITIES, entries)?;
         if entries.is_empty() {
             return Ok(());
@@ -271,7 +277,7 @@ impl Backend for EtcdBackend {
         let kept = last_write_wins(entries);
         if let [(key, value)] = kept[..] {
             // One entry needs no Txn: a plain put is a little cheaper.
-            return self.set(key, value).await;
+            return self.set(key, value, ttl).await;
         }
         let puts: Vec<(Vec<u8>, &[u8])> = kept
             .into_iter()
@@ -286,7 +292,7 @@ impl Backend for EtcdBackend {
                     .collect()
             })
             .collect();
-        self.run_txns("batch_set", Retry::Always, chunks, |_| Ok(()))
+        self.run_txns(Operation::BatchSet, Retry::Always, chunks, |_| Ok(()))
             .await
     }
 
@@ -310,16 +316,64 @@ impl Backend for EtcdBackend {
             })
             .collect();
         let mut existed = 0;
-        self.run_txns("batch_delete", Retry::IfNotApplied, chunks, |responses| {
-            for response in responses {
-                if let TxnOpResponse::Delete(delete) = response {
-                    existed += u64::try_from(delete.deleted()).unwrap_or(0);
+        self.run_txns(
+            Operation::BatchDelete,
+            Retry::IfNotApplied,
+            chunks,
+            |responses| {
+                for response in responses {
+                    if let TxnOpResponse::Delete(delete) = response {
+                        existed += u64::try_from(delete.deleted()).unwrap_or(0);
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
         .await?;
         Ok(existed)
+    }
+
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Ttl))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_ttl(&CAPABILITIES, Operation::Expire, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::Expire))
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_value(&CAPABILITIES, key, value)?;
+        validate::check_ttl(&CAPABILITIES, Operation::SetIfAbsent, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        _expected: Option<&[u8]>,
+        _new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
+    }
+
+    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Increment))
+    }
+
+    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        Err(Error::unsupported(BACKEND, Operation::Scan))
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        validate::check_ops(&CAPABILITIES, ops)?;
+        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
     }
 
     async fn health(&self) -> Result<()> {
@@ -341,10 +395,12 @@ impl Backend for EtcdBackend {
             .collect();
         let message = format!("no endpoint is healthy ({})", failed.join("; "));
         if permanent {
-            return Err(Error::permanent(BACKEND, message));
+            return Err(Error::permanent(BACKEND, Operation::Health, message));
         }
         Err(Error::Unavailable {
             backend: BACKEND,
+            operation: Operation::Health,
+            never_sent: false,
             message,
             source: None,
         })

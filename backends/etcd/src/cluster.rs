@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use etcd_client::{Client, ConnectOptions, KvClient, MaintenanceClient};
-use kivigo_core::{Error, Result};
+use kivigo_core::{Error, Operation, Result};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
@@ -115,7 +115,7 @@ impl Cluster {
     /// `operation` names the call in a timeout error.
     pub(crate) async fn call<T, F, Fut>(
         &self,
-        operation: &'static str,
+        operation: Operation,
         retry: Retry,
         request: F,
     ) -> Result<T>
@@ -124,10 +124,7 @@ impl Cluster {
         Fut: Future<Output = std::result::Result<T, etcd_client::Error>>,
     {
         let deadline = Instant::now() + self.timeout;
-        let timed_out = || Error::Timeout {
-            backend: BACKEND,
-            operation,
-        };
+        let timed_out = || Error::timeout(BACKEND, operation);
         let mut backoff = FIRST_BACKOFF;
         let mut last_error = None;
         let mut refused = 0;
@@ -152,7 +149,7 @@ impl Cluster {
                     refused += 1;
                     if refused >= self.members.len() {
                         // Every member refused in a row: the cluster is down, say so now.
-                        return Err(to_error(err, endpoint));
+                        return Err(to_error(err, endpoint, operation));
                     }
                     false
                 }
@@ -174,10 +171,10 @@ impl Cluster {
                     if failure == Failure::Lost {
                         self.fail_over(turn);
                     }
-                    return Err(to_error(err, endpoint));
+                    return Err(to_error(err, endpoint, operation));
                 }
             };
-            last_error = Some(to_error(err, endpoint));
+            last_error = Some(to_error(err, endpoint, operation));
             if again {
                 if Instant::now() + backoff >= deadline {
                     break;
@@ -205,15 +202,20 @@ impl Cluster {
         let checks = (0..self.members.len()).map(|index| async move {
             let endpoint = self.members[index].endpoint.clone();
             let check = async {
-                let mut conn = self.conn(index).await.map_err(|e| to_error(e, &endpoint))?;
+                let mut conn = self
+                    .conn(index)
+                    .await
+                    .map_err(|e| to_error(e, &endpoint, Operation::Health))?;
                 let status = conn
                     .maintenance
                     .status()
                     .await
-                    .map_err(|e| to_error(e, &endpoint))?;
+                    .map_err(|e| to_error(e, &endpoint, Operation::Health))?;
                 if status.leader() == 0 {
                     return Err(Error::Unavailable {
                         backend: BACKEND,
+                        operation: Operation::Health,
+                        never_sent: false,
                         message: format!("{endpoint} has no leader (no quorum)"),
                         source: None,
                     });
@@ -221,6 +223,8 @@ impl Cluster {
                 if !status.errors().is_empty() {
                     return Err(Error::Unavailable {
                         backend: BACKEND,
+                        operation: Operation::Health,
+                        never_sent: false,
                         message: format!("{endpoint} reports: {}", status.errors().join("; ")),
                         source: None,
                     });
@@ -229,10 +233,7 @@ impl Cluster {
             };
             let outcome = match tokio::time::timeout(self.timeout, check).await {
                 Ok(outcome) => outcome,
-                Err(_) => Err(Error::Timeout {
-                    backend: BACKEND,
-                    operation: "health",
-                }),
+                Err(_) => Err(Error::timeout(BACKEND, Operation::Health)),
             };
             (endpoint, outcome)
         });

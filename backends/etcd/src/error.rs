@@ -1,7 +1,7 @@
 //! Sorting etcd-client's errors into what kivigo (and the failover loop) can act on.
 
 use etcd_client::Error as EtcdError;
-use kivigo_core::Error;
+use kivigo_core::{Error, Operation};
 use tonic::Code;
 
 pub(crate) const BACKEND: &str = "etcd";
@@ -88,19 +88,25 @@ fn chain_text(err: &EtcdError) -> String {
 }
 
 /// The kivigo error for a failed attempt at `endpoint`.
-pub(crate) fn to_error(err: EtcdError, endpoint: &str) -> Error {
+pub(crate) fn to_error(err: EtcdError, endpoint: &str, operation: Operation) -> Error {
     match classify(&err) {
-        Failure::NotSent | Failure::Lost => {
+        Failure::NotSent => {
             let message = format!("cannot reach {endpoint}: {}", chain_text(&err));
-            Error::unavailable(BACKEND, message, err)
+            Error::unavailable(BACKEND, operation, message, err).never_sent()
+        }
+        Failure::Lost => {
+            let message = format!("cannot reach {endpoint}: {}", chain_text(&err));
+            Error::unavailable(BACKEND, operation, message, err)
         }
         Failure::NoLeader => Error::unavailable(
             BACKEND,
+            operation,
             format!("{endpoint} has no leader (no quorum)"),
             err,
-        ),
-        Failure::Busy => Error::transient(BACKEND, err),
-        Failure::Permanent => Error::permanent(BACKEND, err),
+        )
+        .never_sent(),
+        Failure::Busy => Error::transient(BACKEND, operation, err),
+        Failure::Permanent => Error::permanent(BACKEND, operation, err),
     }
 }
 
@@ -110,17 +116,6 @@ pub(crate) fn is_compacted(err: &Error) -> bool {
         && err
             .to_string()
             .contains("required revision has been compacted")
-}
-
-/// A key read back under our prefix that is not UTF-8 (written by something other than kivigo).
-pub(crate) fn foreign_key(bytes: &[u8]) -> Error {
-    Error::permanent(
-        BACKEND,
-        format!(
-            "etcd holds a key that is not UTF-8 under the prefix: {:?}",
-            String::from_utf8_lossy(bytes)
-        ),
-    )
 }
 
 #[cfg(test)]
@@ -168,9 +163,15 @@ mod tests {
             classify(&status(Code::Unknown, "connection reset by peer")),
             Failure::Lost
         );
-        let err = to_error(status(Code::Unavailable, "tcp connect error"), "h:1");
+        let err = to_error(
+            status(Code::Unavailable, "tcp connect error"),
+            "h:1",
+            Operation::Get,
+        );
         assert!(err.is_transient());
         assert!(err.to_string().contains("h:1"), "{err}");
-        assert!(!to_error(status(Code::PermissionDenied, "no"), "h:1").is_transient());
+        assert!(
+            !to_error(status(Code::PermissionDenied, "no"), "h:1", Operation::Get).is_transient()
+        );
     }
 }

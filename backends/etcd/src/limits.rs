@@ -37,7 +37,7 @@ const CHUNK_BUDGET: usize = MAX_REQUEST_BYTES - REQUEST_OVERHEAD;
 /// is never split; one item always fits, because keys and values were checked against
 /// [`MAX_KEY_SIZE`] and [`MAX_VALUE_SIZE`] before.
 pub(crate) fn chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
-    kivigo_core::chunks(items, MAX_TXN_OPS, CHUNK_BUDGET, |item| {
+    kivigo_core::backend::chunks(items, MAX_TXN_OPS, CHUNK_BUDGET, |item| {
         size(item) + OP_OVERHEAD
     })
 }

@@ -63,7 +63,10 @@ async fn batches_larger_than_a_txn_are_chunked() {
 
     // ...while kivigo cuts a batch of 300 into Txns of at most 128.
     let entries = numbered("k/", 300);
-    store.batch_set(&entries).await.expect("batch_set 300");
+    store
+        .batch_set(&entries, None)
+        .await
+        .expect("batch_set 300");
     let keys: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
     let found = store.batch_get(&keys).await.expect("batch_get 300");
     assert_eq!(found.len(), 300);
@@ -99,12 +102,15 @@ async fn largest_entries_fit_and_batches_split_by_bytes() {
         })
         .collect();
     store
-        .set(&entries[0].0, &entries[0].1)
+        .set(&entries[0].0, &entries[0].1, None)
         .await
         .expect("largest single entry");
     // Three of them (4.3 MiB) cannot share one request: one Txn each. Reading them back brings
     // 4.3 MiB in one response, over tonic's default 4 MiB limit.
-    store.batch_set(&entries).await.expect("batch of largest");
+    store
+        .batch_set(&entries, None)
+        .await
+        .expect("batch of largest");
     let keys: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
     let found = store.batch_get(&keys).await.expect("batch_get");
     for (key, value) in &entries {
@@ -130,7 +136,7 @@ async fn largest_entries_fit_and_batches_split_by_bytes() {
 
     // One byte more than kivigo's limit is refused before anything is sent.
     let over = vec![0; MAX_VALUE_SIZE + 1];
-    let err = store.set("over", &over).await.expect_err("too large");
+    let err = store.set("over", &over, None).await.expect_err("too large");
     assert!(
         matches!(err, Error::ValueTooLarge { max, .. } if max == MAX_VALUE_SIZE),
         "{err:?}"
@@ -152,7 +158,7 @@ async fn list_pages_through_a_large_key_space() {
     let mut entries = numbered("a/", 50);
     entries.extend(numbered("b/", 20));
     entries.push(("a".to_owned(), b"x".to_vec()));
-    store.batch_set(&entries).await.expect("batch_set");
+    store.batch_set(&entries, None).await.expect("batch_set");
     let mut all: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
     all.sort();
     assert_eq!(store.list("").await.expect("list all"), all);
@@ -180,7 +186,7 @@ async fn a_dead_endpoint_is_skipped_and_named_by_health() {
     })
     .await
     .expect("open with one dead endpoint of two");
-    store.set("k", b"v").await.expect("set fails over");
+    store.set("k", b"v", None).await.expect("set fails over");
     assert_eq!(store.get("k").await.expect("get"), Some(b"v".to_vec()));
     store.health().await.expect("healthy: one endpoint answers");
     let report = store.endpoint_health().await.expect("report");
@@ -238,7 +244,7 @@ async fn user_and_password_from_the_url() {
     let url =
         BackendUrl::parse(&format!("etcd://root:s3cret-pw@{endpoint}?prefix=auth/")).expect("url");
     let store: Arc<dyn Backend> = Arc::new(kivigo_etcd::open_url(&url).await.expect("open"));
-    store.set("k", b"v").await.expect("set as root");
+    store.set("k", b"v", None).await.expect("set as root");
     assert_eq!(store.list("").await.expect("list"), ["k"]);
     assert!(!format!("{store:?}").contains("s3cret-pw"));
 

@@ -55,7 +55,7 @@ async fn workload(
                 })
                 .collect();
             store
-                .batch_set(&entries)
+                .batch_set(&entries, None)
                 .await
                 .map_err(|e| format!("batch_set at op {op}: {e}"))?;
             written.extend(entries);
@@ -63,7 +63,7 @@ async fn workload(
             let key = format!("single/{op:06}");
             let value = format!("value {op}").into_bytes();
             store
-                .set(&key, &value)
+                .set(&key, &value, None)
                 .await
                 .map_err(|e| format!("set at op {op}: {e}"))?;
             let read = store
@@ -163,7 +163,10 @@ async fn health_fails_when_quorum_is_lost_and_names_the_endpoints() {
         ..EtcdConfig::new(cluster.endpoints()).with_prefix("kivigo_quorum_test/")
     };
     let store = EtcdBackend::open(config).await.expect("open the cluster");
-    store.set("k", b"v").await.expect("set with three members");
+    store
+        .set("k", b"v", None)
+        .await
+        .expect("set with three members");
 
     cluster.kill(0);
     cluster.kill(1);

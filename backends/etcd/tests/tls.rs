@@ -116,7 +116,7 @@ async fn tls_with_a_private_ca() {
     let store = kivigo_etcd::open_url(&BackendUrl::parse(&url).expect("url"))
         .await
         .expect("open over TLS");
-    store.set("k", b"v").await.expect("set over TLS");
+    store.set("k", b"v", None).await.expect("set over TLS");
     assert_eq!(store.get("k").await.expect("get"), Some(b"v".to_vec()));
     assert_eq!(store.list("").await.expect("list"), ["k"]);
 

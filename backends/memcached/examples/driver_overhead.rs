@@ -49,7 +49,7 @@ async fn main() -> Result<(), Failure> {
 
         let started = Instant::now();
         for (key, value) in &entries {
-            kivigo.set(key, value).await?;
+            kivigo.set(key, value, None).await?;
         }
         let kivigo_single = rate(started);
 
@@ -66,7 +66,7 @@ async fn main() -> Result<(), Failure> {
 
         let started = Instant::now();
         for chunk in entries.chunks(BATCH) {
-            kivigo.batch_set(chunk).await?;
+            kivigo.batch_set(chunk, None).await?;
         }
         let kivigo_batch = rate(started);
         rounds.push([raw_single, kivigo_single, raw_batch, kivigo_batch]);

@@ -2,9 +2,12 @@
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
+use kivigo_core::backend::{OpenHandle, chunks, last_write_wins, unique, validate};
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, chunks,
-    last_write_wins, unique, validate,
+    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
+    async_trait,
 };
 use memcache::exp::{AsyncMetaClient, Delete, Get, GetResult, MutationResult, MutationStatus, Set};
 
@@ -84,11 +87,8 @@ impl MemcachedBackend {
             .connect_multiple_async(servers.iter().map(String::as_str));
         let client = tokio::time::timeout(connect_timeout, connect)
             .await
-            .map_err(|_| Error::Timeout {
-                backend: BACKEND,
-                operation: "open",
-            })?
-            .map_err(|err| from_driver(err, "open"))?;
+            .map_err(|_| Error::timeout(BACKEND, Operation::Open))?
+            .map_err(|err| from_driver(err, Operation::Open))?;
         let capabilities = Capabilities::new(BACKEND)
             .with_list(false)
             .with_native_batch(true)
@@ -136,12 +136,13 @@ impl MemcachedBackend {
         key: &str,
         size: usize,
         answer: memcache::exp::Result<MutationResult>,
-        operation: &'static str,
+        operation: Operation,
     ) -> Result<()> {
         match answer {
             Ok(result) if result.applied() => Ok(()),
             Ok(result) => Err(Error::transient(
                 BACKEND,
+                operation,
                 format!("the server did not store key {key:?} ({:?})", result.status),
             )),
             Err(err) if is_too_large(&err) => Err(Error::ValueTooLarge {
@@ -177,15 +178,16 @@ impl Backend for MemcachedBackend {
             .client()?
             .run(Get::new(self.wire(key)))
             .await
-            .map_err(|err| from_driver(err, "get"))?;
+            .map_err(|err| from_driver(err, Operation::Get))?;
         Ok(hit_value(result))
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
         self.check_key(key)?;
         validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::Set, ttl)?;
         let answer = self.client()?.run(Set::new(self.wire(key), value)).await;
-        self.stored(key, value.len(), answer, "set")
+        self.stored(key, value.len(), answer, Operation::Set)
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
@@ -194,16 +196,13 @@ impl Backend for MemcachedBackend {
             .client()?
             .run(Delete::new(self.wire(key)))
             .await
-            .map_err(|err| from_driver(err, "delete"))?;
+            .map_err(|err| from_driver(err, Operation::Delete))?;
         Ok(result.status == MutationStatus::Applied)
     }
 
     async fn list(&self, _prefix: &str) -> Result<Vec<String>> {
         self.client()?;
-        Err(Error::Unsupported {
-            operation: "list",
-            backend: BACKEND,
-        })
+        Err(Error::unsupported(BACKEND, Operation::List))
     }
 
     async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
@@ -223,9 +222,9 @@ impl Backend for MemcachedBackend {
                         .map(|key| Get::new(keys::wire(&mut buffer, prefix, key))),
                 )
                 .await
-                .map_err(|err| from_driver(err, "batch_get"))?;
+                .map_err(|err| from_driver(err, Operation::BatchGet))?;
             for (key, answer) in chunk.iter().zip(answers) {
-                let result = answer.map_err(|err| from_driver(err, "batch_get"))?;
+                let result = answer.map_err(|err| from_driver(err, Operation::BatchGet))?;
                 if let Some(value) = hit_value(result) {
                     found.insert((*key).clone(), value);
                 }
@@ -234,8 +233,11 @@ impl Backend for MemcachedBackend {
         Ok(found)
     }
 
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
         self.check_entries(entries)?;
+        if !entries.is_empty() {
+            validate::check_ttl(&self.capabilities, Operation::BatchSet, ttl)?;
+        }
         if entries.is_empty() {
             return Ok(());
         }
@@ -251,9 +253,9 @@ impl Backend for MemcachedBackend {
                         .map(|(key, value)| Set::new(keys::wire(&mut buffer, prefix, key), value)),
                 )
                 .await
-                .map_err(|err| from_driver(err, "batch_set"))?;
+                .map_err(|err| from_driver(err, Operation::BatchSet))?;
             for ((key, value), answer) in chunk.iter().map(|e| (&e.0, &e.1)).zip(answers) {
-                self.stored(key, value.len(), answer, "batch_set")?;
+                self.stored(key, value.len(), answer, Operation::BatchSet)?;
             }
         }
         Ok(())
@@ -276,9 +278,9 @@ impl Backend for MemcachedBackend {
                         .map(|key| Delete::new(keys::wire(&mut buffer, prefix, key))),
                 )
                 .await
-                .map_err(|err| from_driver(err, "batch_delete"))?;
+                .map_err(|err| from_driver(err, Operation::BatchDelete))?;
             for answer in answers {
-                let result = answer.map_err(|err| from_driver(err, "batch_delete"))?;
+                let result = answer.map_err(|err| from_driver(err, Operation::BatchDelete))?;
                 if result.status == MutationStatus::Applied {
                     existed += 1;
                 }
@@ -287,11 +289,54 @@ impl Backend for MemcachedBackend {
         Ok(existed)
     }
 
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Ttl))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_ttl(&self.capabilities, Operation::Expire, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::Expire))
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::SetIfAbsent, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        _expected: Option<&[u8]>,
+        _new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
+    }
+
+    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Increment))
+    }
+
+    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        Err(Error::unsupported(BACKEND, Operation::Scan))
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        validate::check_ops(&self.capabilities, ops)?;
+        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
+    }
+
     async fn health(&self) -> Result<()> {
         self.client()?
             .noop()
             .await
-            .map_err(|err| from_driver(err, "health"))
+            .map_err(|err| from_driver(err, Operation::Health))
     }
 
     async fn close(&self) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use std::io::ErrorKind;
 
-use kivigo_core::Error;
+use kivigo_core::{Error, Operation};
 use memcache::exp::Error as Driver;
 
 pub(crate) const BACKEND: &str = "memcached";
@@ -15,34 +15,30 @@ pub(crate) const BACKEND: &str = "memcached";
 ///   to memcached is idempotent and can be sent again;
 /// - `SERVER_ERROR` (out of memory...): transient;
 /// - anything else (a rejected command, a garbled answer): permanent.
-pub(crate) fn from_driver(err: Driver, operation: &'static str) -> Error {
+pub(crate) fn from_driver(err: Driver, operation: Operation) -> Error {
     match err {
-        Driver::Timeout { .. } => Error::Timeout {
-            backend: BACKEND,
-            operation,
-        },
+        Driver::Timeout { .. } => Error::timeout(BACKEND, operation),
         Driver::Io(io) => from_io(io, operation),
-        Driver::Ambiguous { source, .. } if is_timeout(&source) => Error::Timeout {
-            backend: BACKEND,
-            operation,
-        },
-        err @ (Driver::Ambiguous { .. } | Driver::Server(_)) => Error::transient(BACKEND, err),
-        err => Error::permanent(BACKEND, err),
+        Driver::Ambiguous { source, .. } if is_timeout(&source) => {
+            Error::timeout(BACKEND, operation)
+        }
+        err @ (Driver::Ambiguous { .. } | Driver::Server(_)) => {
+            Error::transient(BACKEND, operation, err)
+        }
+        err => Error::permanent(BACKEND, operation, err),
     }
 }
 
 /// Errors from the socket, outside the driver (the `stats settings` probe) or inside it.
-pub(crate) fn from_io(io: std::io::Error, operation: &'static str) -> Error {
+pub(crate) fn from_io(io: std::io::Error, operation: Operation) -> Error {
     match io.kind() {
         ErrorKind::TimedOut if io.to_string().contains("pool exhausted") => Error::unavailable(
             BACKEND,
+            operation,
             format!("no free connection for {operation} (max_connections reached)"),
             io,
         ),
-        ErrorKind::TimedOut => Error::Timeout {
-            backend: BACKEND,
-            operation,
-        },
+        ErrorKind::TimedOut => Error::timeout(BACKEND, operation),
         ErrorKind::ConnectionRefused
         | ErrorKind::ConnectionReset
         | ErrorKind::ConnectionAborted
@@ -54,10 +50,11 @@ pub(crate) fn from_io(io: std::io::Error, operation: &'static str) -> Error {
         | ErrorKind::NetworkUnreachable
         | ErrorKind::NetworkDown => Error::unavailable(
             BACKEND,
+            operation,
             format!("could not reach the server during {operation}"),
             io,
         ),
-        _ => Error::transient(BACKEND, io),
+        _ => Error::transient(BACKEND, operation, io),
     }
 }
 
@@ -80,13 +77,16 @@ mod tests {
 
     #[test]
     fn classification() {
-        let refused = from_driver(Driver::Io(ErrorKind::ConnectionRefused.into()), "get");
+        let refused = from_driver(
+            Driver::Io(ErrorKind::ConnectionRefused.into()),
+            Operation::Get,
+        );
         assert!(matches!(refused, Error::Unavailable { .. }), "{refused:?}");
-        let timeout = from_driver(Driver::Io(ErrorKind::TimedOut.into()), "set");
+        let timeout = from_driver(Driver::Io(ErrorKind::TimedOut.into()), Operation::Set);
         assert!(matches!(
             timeout,
             Error::Timeout {
-                operation: "set",
+                operation: Operation::Set,
                 ..
             }
         ));
@@ -95,10 +95,10 @@ mod tests {
                 key: b"k".to_vec(),
                 source: Box::new(Driver::Io(ErrorKind::ConnectionReset.into())),
             },
-            "set",
+            Operation::Set,
         );
         assert!(ambiguous.is_transient(), "{ambiguous:?}");
-        let rejected = from_driver(Driver::Rejected("bad command".into()), "get");
+        let rejected = from_driver(Driver::Rejected("bad command".into()), Operation::Get);
         assert!(!rejected.is_transient());
         assert!(is_too_large(&Driver::Server(
             "object too large for cache".into()

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use kivigo_core::{Error, Result};
+use kivigo_core::{Error, Operation, Result};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::error::{BACKEND, from_io};
 
-const OPERATION: &str = "open";
+const OPERATION: Operation = Operation::Open;
 
 /// The server's `item_size_max` (its `-I` option, in bytes), or `None` when it does not report
 /// one (a proxy that refuses `stats settings`, for instance). Fails with `Unavailable` or
@@ -20,14 +20,19 @@ pub(crate) async fn item_size_max(
     connect_timeout: Duration,
     timeout: Duration,
 ) -> Result<Option<usize>> {
-    let timed_out = || Error::Timeout {
-        backend: BACKEND,
-        operation: OPERATION,
-    };
+    let timed_out = || Error::timeout(BACKEND, OPERATION).never_sent();
     let stream = tokio::time::timeout(connect_timeout, TcpStream::connect(server))
         .await
         .map_err(|_| timed_out())?
-        .map_err(|io| Error::unavailable(BACKEND, format!("could not connect to {server}"), io))?;
+        .map_err(|io| {
+            Error::unavailable(
+                BACKEND,
+                OPERATION,
+                format!("could not connect to {server}"),
+                io,
+            )
+            .never_sent()
+        })?;
     tokio::time::timeout(timeout, read_limit(stream))
         .await
         .map_err(|_| timed_out())?

@@ -34,7 +34,7 @@ async fn bad_keys_are_refused_before_any_io() {
             why.contains("spaces or control characters"),
             "{key:?}: {why}"
         );
-        reason(backend.set(key, b"v").await);
+        reason(backend.set(key, b"v", None).await);
         reason(backend.delete(key).await);
         reason(backend.batch_get(&[key.to_owned()]).await);
         reason(backend.batch_delete(&[key.to_owned()]).await);
@@ -60,7 +60,7 @@ async fn a_batch_with_one_bad_key_writes_nothing() {
         ("good".to_owned(), b"v".to_vec()),
         ("bad key".to_owned(), b"v".to_vec()),
     ];
-    reason(backend.batch_set(&entries).await);
+    reason(backend.batch_set(&entries, None).await);
     assert_eq!(backend.get("good").await.expect("get"), None);
 }
 
@@ -76,17 +76,17 @@ async fn the_reported_limits_hold_together() {
     // The longest key with the largest value: the worst case of memcached's item overhead.
     let key = "é".repeat(caps.max_key_size.expect("key limit") / 2);
     let value = vec![7u8; caps.max_value_size.expect("value limit")];
-    backend.set(&key, &value).await.expect("largest item");
+    backend.set(&key, &value, None).await.expect("largest item");
     assert!(backend.get(&key).await.expect("get") == Some(value.clone()));
     backend
-        .batch_set(&[(key.clone(), value)])
+        .batch_set(&[(key.clone(), value)], None)
         .await
         .expect("largest item in a batch");
     assert!(backend.delete(&key).await.expect("delete"));
     assert!(matches!(
         backend.list("").await,
         Err(Error::Unsupported {
-            operation: "list",
+            operation: kivigo_core::Operation::List,
             backend: "memcached"
         })
     ));
@@ -97,7 +97,7 @@ async fn prefixes_keep_stores_apart() {
     let (Some(left), Some(right)) = (open("left").await, open("right").await) else {
         return;
     };
-    left.set("shared-name", b"left").await.expect("set");
+    left.set("shared-name", b"left", None).await.expect("set");
     assert_eq!(right.get("shared-name").await.expect("get"), None);
     assert!(!right.delete("shared-name").await.expect("delete"));
     assert_eq!(

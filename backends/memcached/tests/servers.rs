@@ -51,12 +51,12 @@ async fn server_gone_is_unavailable_and_the_backend_reconnects() {
     let backend = open(&format!("{}?timeout=2s", server.url()))
         .await
         .expect("open");
-    backend.set("k", b"before").await.expect("set");
+    backend.set("k", b"before", None).await.expect("set");
 
     server.stop();
     for (what, result) in [
         ("get", backend.get("k").await.map(drop)),
-        ("set", backend.set("k", b"v").await),
+        ("set", backend.set("k", b"v", None).await),
         (
             "batch_get",
             backend.batch_get(&["k".into()]).await.map(drop),
@@ -73,7 +73,10 @@ async fn server_gone_is_unavailable_and_the_backend_reconnects() {
     wait_healthy(&backend).await;
     // memcached keeps nothing across a restart.
     assert_eq!(backend.get("k").await.expect("get"), None);
-    backend.set("k", b"after").await.expect("set after restart");
+    backend
+        .set("k", b"after", None)
+        .await
+        .expect("set after restart");
     assert_eq!(
         backend.get("k").await.expect("get"),
         Some(b"after".to_vec())
@@ -88,15 +91,17 @@ async fn frozen_server_times_out() {
     let backend = open(&format!("{}?timeout=1s", server.url()))
         .await
         .expect("open");
-    backend.set("k", b"v").await.expect("set");
+    backend.set("k", b"v", None).await.expect("set");
 
     server.pause();
     let outcomes = [
         ("get", backend.get("k").await.map(drop)),
-        ("set", backend.set("k", b"w").await),
+        ("set", backend.set("k", b"w", None).await),
         (
             "batch_set",
-            backend.batch_set(&[("k".into(), b"w".to_vec())]).await,
+            backend
+                .batch_set(&[("k".into(), b"w".to_vec())], None)
+                .await,
         ),
     ];
     server.resume();
@@ -122,12 +127,15 @@ async fn item_size_limit_is_read_from_the_server() {
     // The limit holds for the longest key memcached accepts.
     let key = "k".repeat(250);
     let value = vec![b'x'; max];
-    backend.set(&key, &value).await.expect("largest value");
+    backend
+        .set(&key, &value, None)
+        .await
+        .expect("largest value");
     assert_eq!(
         backend.get(&key).await.expect("get").map(|v| v.len()),
         Some(max)
     );
-    match backend.set(&key, &vec![b'x'; max + 1]).await {
+    match backend.set(&key, &vec![b'x'; max + 1], None).await {
         Err(Error::ValueTooLarge { size, max: m, .. }) => assert_eq!((size, m), (max + 1, max)),
         other => panic!("expected ValueTooLarge, got {other:?}"),
     }
@@ -157,7 +165,7 @@ async fn keys_spread_over_several_servers() {
         .map(|i| (format!("key-{i}"), i.to_string().into_bytes()))
         .collect();
     let names: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
-    both.batch_set(&entries).await.expect("batch_set");
+    both.batch_set(&entries, None).await.expect("batch_set");
     assert_eq!(both.batch_get(&names).await.expect("batch_get").len(), 500);
     both.health().await.expect("health pings both");
 

@@ -3,9 +3,12 @@
 use std::collections::HashMap;
 
 use futures::TryStreamExt;
+use std::time::Duration;
+
+use kivigo_core::backend::{OpenHandle, chunks, last_write_wins, unique, validate};
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, chunks,
-    last_write_wins, unique, validate,
+    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
+    async_trait,
 };
 use mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
 use mongodb::options::{ClientOptions, ReadPreference, SelectionCriteria};
@@ -72,9 +75,10 @@ impl MongoBackend {
         config.check_names()?;
         let mut options = ClientOptions::parse(&config.uri)
             .await
-            .map_err(|err| from_mongo(err, "open"))?;
+            .map_err(|err| from_mongo(err, Operation::Open))?;
         options.app_name.get_or_insert_with(|| "kivigo".to_owned());
-        let client = Client::with_options(options).map_err(|err| from_mongo(err, "open"))?;
+        let client =
+            Client::with_options(options).map_err(|err| from_mongo(err, Operation::Open))?;
         let backend = Self::build(client.clone(), &config, true);
         if let Err(err) = backend.check_collection().await {
             client.shutdown().immediate(true).await;
@@ -126,7 +130,7 @@ impl MongoBackend {
         collection
             .drop()
             .await
-            .map_err(|err| from_mongo(err, "drop_collection"))
+            .map_err(|err| from_mongo(err, Operation::Close))
     }
 
     /// One round trip (`listCollections` on this collection's name): fails with
@@ -146,7 +150,7 @@ impl MongoBackend {
             // A user allowed to read and write the collection but not to list collections: the
             // server answered, and the collation cannot be checked.
             Err(err) if is_unauthorized(&err) => return Ok(()),
-            Err(err) => return Err(from_mongo(err, "open")),
+            Err(err) => return Err(from_mongo(err, Operation::Open)),
         };
         let locale = collation_locale(&reply);
         match locale {
@@ -185,15 +189,15 @@ impl MongoBackend {
         if let Some(concern) = database.write_concern()
             && *concern != mongodb::options::WriteConcern::default()
         {
-            let concern =
-                mongodb::bson::to_bson(concern).map_err(|err| Error::permanent(BACKEND, err))?;
+            let concern = mongodb::bson::to_bson(concern)
+                .map_err(|err| Error::permanent(BACKEND, Operation::BatchSet, err))?;
             command.insert("writeConcern", concern);
         }
         let reply = database
             .run_command(command)
             .selection_criteria(primary())
             .await
-            .map_err(|err| from_mongo(err, "batch_set"))?;
+            .map_err(|err| from_mongo(err, Operation::BatchSet))?;
         check_write_reply(&reply, chunk.len())
     }
 }
@@ -211,20 +215,21 @@ impl Backend for MongoBackend {
             .find_one(doc! { "_id": key })
             .projection(doc! { "v": 1 })
             .await
-            .map_err(|err| from_mongo(err, "get"))?;
+            .map_err(|err| from_mongo(err, Operation::Get))?;
         found
-            .map(|mut document| take_value(key, &mut document))
+            .map(|mut document| take_value(key, &mut document, Operation::Get))
             .transpose()
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
+        validate::check_ttl(&CAPABILITIES, Operation::Set, ttl)?;
         validate::check_key(&CAPABILITIES, key)?;
         validate::check_value(&CAPABILITIES, key, value)?;
         self.collection()?
             .update_one(doc! { "_id": key }, doc! { "$set": { "v": binary(value) } })
             .upsert(true)
             .await
-            .map_err(|err| from_mongo(err, "set"))?;
+            .map_err(|err| from_mongo(err, Operation::Set))?;
         Ok(())
     }
 
@@ -234,7 +239,7 @@ impl Backend for MongoBackend {
             .collection()?
             .delete_one(doc! { "_id": key })
             .await
-            .map_err(|err| from_mongo(err, "delete"))?;
+            .map_err(|err| from_mongo(err, Operation::Delete))?;
         Ok(result.deleted_count > 0)
     }
 
@@ -245,12 +250,12 @@ impl Backend for MongoBackend {
             .projection(doc! { "_id": 1 })
             .sort(doc! { "_id": 1 })
             .await
-            .map_err(|err| from_mongo(err, "list"))?;
+            .map_err(|err| from_mongo(err, Operation::List))?;
         let mut keys = Vec::new();
         while let Some(mut document) = cursor
             .try_next()
             .await
-            .map_err(|err| from_mongo(err, "list"))?
+            .map_err(|err| from_mongo(err, Operation::List))?
         {
             // MongoDB's $regex only matches strings; some wire-compatible servers also match
             // other _id types, which are not kivigo keys either way.
@@ -273,22 +278,22 @@ impl Backend for MongoBackend {
             let mut cursor = collection
                 .find(ids_in(chunk))
                 .await
-                .map_err(|err| from_mongo(err, "batch_get"))?;
+                .map_err(|err| from_mongo(err, Operation::BatchGet))?;
             while let Some(mut document) = cursor
                 .try_next()
                 .await
-                .map_err(|err| from_mongo(err, "batch_get"))?
+                .map_err(|err| from_mongo(err, Operation::BatchGet))?
             {
-                let key = take_id(&mut document)?;
-                let value = take_value(&key, &mut document)?;
+                let key = take_id(&mut document, Operation::BatchGet)?;
+                let value = take_value(&key, &mut document, Operation::BatchGet)?;
                 found.insert(key, value);
             }
         }
         Ok(found)
     }
 
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
-        validate::check_entries(&CAPABILITIES, entries)?;
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        validate::check_batch_set(&CAPABILITIES, entries, ttl)?;
         if entries.is_empty() {
             return Ok(());
         }
@@ -313,10 +318,53 @@ impl Backend for MongoBackend {
             existed += collection
                 .delete_many(ids_in(chunk))
                 .await
-                .map_err(|err| from_mongo(err, "batch_delete"))?
+                .map_err(|err| from_mongo(err, Operation::BatchDelete))?
                 .deleted_count;
         }
         Ok(existed)
+    }
+
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Ttl))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_ttl(&CAPABILITIES, Operation::Expire, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::Expire))
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_value(&CAPABILITIES, key, value)?;
+        validate::check_ttl(&CAPABILITIES, Operation::SetIfAbsent, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        _expected: Option<&[u8]>,
+        _new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
+    }
+
+    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Increment))
+    }
+
+    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        Err(Error::unsupported(BACKEND, Operation::Scan))
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        validate::check_ops(&CAPABILITIES, ops)?;
+        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
     }
 
     async fn health(&self) -> Result<()> {
@@ -325,7 +373,7 @@ impl Backend for MongoBackend {
             .run_command(doc! { "ping": 1 })
             .selection_criteria(primary())
             .await
-            .map_err(|err| from_mongo(err, "health"))?;
+            .map_err(|err| from_mongo(err, Operation::Health))?;
         Ok(())
     }
 
@@ -374,21 +422,22 @@ fn binary(value: &[u8]) -> Binary {
 }
 
 /// The `_id` of a listed or fetched document, which kivigo always writes as a string.
-fn take_id(document: &mut Document) -> Result<String> {
+fn take_id(document: &mut Document, operation: Operation) -> Result<String> {
     match document.remove("_id") {
         Some(Bson::String(key)) => Ok(key),
         other => Err(Error::permanent(
             BACKEND,
+            operation,
             format!("a document has a non-string _id {other:?}; was it written by kivigo?"),
         )),
     }
 }
 
 /// The bytes of field `v`, whatever its binary subtype.
-fn take_value(key: &str, document: &mut Document) -> Result<Vec<u8>> {
+fn take_value(key: &str, document: &mut Document, operation: Operation) -> Result<Vec<u8>> {
     match document.remove("v") {
         Some(Bson::Binary(Binary { bytes, .. })) => Ok(bytes),
-        _ => Err(foreign_document(key)),
+        _ => Err(foreign_document(key, operation)),
     }
 }
 
@@ -401,13 +450,13 @@ fn check_write_reply(reply: &Document, statements: usize) -> Result<()> {
         let code = first.get_i32("code").unwrap_or_default();
         let message = first.get_str("errmsg").unwrap_or("no message");
         let message = format!("{message} ({} of {statements} failed)", errors.len());
-        return Err(reported_write_error("batch_set", code, &message));
+        return Err(reported_write_error(Operation::BatchSet, code, &message));
     }
     if let Ok(concern) = reply.get_document("writeConcernError") {
         let code = concern.get_i32("code").unwrap_or_default();
         let message = concern.get_str("errmsg").unwrap_or("no message");
         return Err(reported_write_error(
-            "batch_set",
+            Operation::BatchSet,
             code,
             &format!("write concern not satisfied: {message}"),
         ));
@@ -421,6 +470,7 @@ fn check_write_reply(reply: &Document, statements: usize) -> Result<()> {
         Some(n) if n == statements => Ok(()),
         other => Err(Error::permanent(
             BACKEND,
+            Operation::BatchSet,
             format!(
                 "batch_set: the server applied {other:?} of {statements} upserts; reply {reply}"
             ),

@@ -1,6 +1,6 @@
 //! Mapping the MongoDB driver's errors onto kivigo's.
 
-use kivigo_core::Error;
+use kivigo_core::{Error, Operation};
 use mongodb::error::{ErrorKind, WriteFailure};
 
 pub(crate) const BACKEND: &str = "mongodb";
@@ -32,25 +32,32 @@ const TIMEOUT_CODES: &[i32] = &[
 ];
 
 /// Maps a driver error from `operation` (`"get"`, `"batch_set"`...).
-pub(crate) fn from_mongo(err: mongodb::error::Error, operation: &'static str) -> Error {
+pub(crate) fn from_mongo(err: mongodb::error::Error, operation: Operation) -> Error {
     let code = match err.kind.as_ref() {
         ErrorKind::ServerSelection { .. } => {
-            return Error::unavailable(BACKEND, "no MongoDB server could be selected", err);
+            return Error::unavailable(
+                BACKEND,
+                operation,
+                "no MongoDB server could be selected",
+                err,
+            );
         }
         ErrorKind::ConnectionPoolCleared { .. } => {
-            return Error::unavailable(BACKEND, "the connection pool was cleared", err);
+            return Error::unavailable(BACKEND, operation, "the connection pool was cleared", err);
         }
         ErrorKind::DnsResolve { .. } => {
-            return Error::unavailable(BACKEND, "the server's name did not resolve", err);
+            return Error::unavailable(
+                BACKEND,
+                operation,
+                "the server's name did not resolve",
+                err,
+            );
         }
         ErrorKind::Io(io) => {
             if io.kind() == std::io::ErrorKind::TimedOut {
-                return Error::Timeout {
-                    backend: BACKEND,
-                    operation,
-                };
+                return Error::timeout(BACKEND, operation);
             }
-            return Error::unavailable(BACKEND, "the connection to MongoDB failed", err);
+            return Error::unavailable(BACKEND, operation, "the connection to MongoDB failed", err);
         }
         ErrorKind::InvalidArgument { message, .. } => {
             return Error::config(format!("mongodb: {message}"));
@@ -61,40 +68,35 @@ pub(crate) fn from_mongo(err: mongodb::error::Error, operation: &'static str) ->
         _ => None,
     };
     match code {
-        Some(code) if TIMEOUT_CODES.contains(&code) => Error::Timeout {
-            backend: BACKEND,
-            operation,
-        },
-        Some(code) if TRANSIENT_CODES.contains(&code) => Error::transient(BACKEND, err),
+        Some(code) if TIMEOUT_CODES.contains(&code) => Error::timeout(BACKEND, operation),
+        Some(code) if TRANSIENT_CODES.contains(&code) => Error::transient(BACKEND, operation, err),
         _ if err.contains_label(mongodb::error::RETRYABLE_WRITE_ERROR)
             || err.contains_label(mongodb::error::TRANSIENT_TRANSACTION_ERROR) =>
         {
-            Error::transient(BACKEND, err)
+            Error::transient(BACKEND, operation, err)
         }
-        _ => Error::permanent(BACKEND, err),
+        _ => Error::permanent(BACKEND, operation, err),
     }
 }
 
 /// A document under `key` that kivigo did not write: no binary `v` field.
-pub(crate) fn foreign_document(key: &str) -> Error {
+pub(crate) fn foreign_document(key: &str, operation: Operation) -> Error {
     Error::permanent(
         BACKEND,
+        operation,
         format!("the document with _id {key:?} has no binary field `v`; was it written by kivigo?"),
     )
 }
 
 /// A write error reported inside the reply of a raw `update` command (the command itself
 /// succeeded, so the driver does not turn it into an error).
-pub(crate) fn reported_write_error(operation: &'static str, code: i32, message: &str) -> Error {
+pub(crate) fn reported_write_error(operation: Operation, code: i32, message: &str) -> Error {
     let source = format!("{operation}: server error {code}: {message}");
     if TIMEOUT_CODES.contains(&code) {
-        Error::Timeout {
-            backend: BACKEND,
-            operation,
-        }
+        Error::timeout(BACKEND, operation)
     } else if TRANSIENT_CODES.contains(&code) {
-        Error::transient(BACKEND, source)
+        Error::transient(BACKEND, operation, source)
     } else {
-        Error::permanent(BACKEND, source)
+        Error::permanent(BACKEND, operation, source)
     }
 }

@@ -26,7 +26,7 @@
 //!     ..MongoConfig::new("mongodb://127.0.0.1:27017/?directConnection=true")
 //! };
 //! let sessions = MongoBackend::open(config).await?;
-//! sessions.set("s:1", b"payload").await?;
+//! sessions.set("s:1", b"payload", None).await?;
 //! sessions.close().await?;
 //!
 //! let client = mongodb::Client::with_uri_str("mongodb://127.0.0.1:27017")

@@ -45,9 +45,12 @@ async fn documents_hold_the_key_as_id_and_the_value_as_generic_binary() {
     let Some(case) = Case::new("shape").await else {
         return;
     };
-    case.backend.set("single", b"\x00\xff").await.expect("set");
     case.backend
-        .batch_set(&[("batched".to_owned(), Vec::new())])
+        .set("single", b"\x00\xff", None)
+        .await
+        .expect("set");
+    case.backend
+        .batch_set(&[("batched".to_owned(), Vec::new())], None)
         .await
         .expect("batch_set");
     for (key, bytes) in [("single", vec![0, 255]), ("batched", vec![])] {
@@ -104,7 +107,10 @@ async fn nul_bytes_and_newlines_in_keys_and_prefixes_are_literal() {
     };
     let keys = ["a\0b", "a\0c", "a\nb", "a", "ab"];
     for key in keys {
-        case.backend.set(key, key.as_bytes()).await.expect("set");
+        case.backend
+            .set(key, key.as_bytes(), None)
+            .await
+            .expect("set");
     }
     for key in keys {
         assert_eq!(
@@ -130,7 +136,10 @@ async fn batches_over_the_command_size_are_split_and_the_largest_entry_fits() {
     let entries: Vec<(String, Vec<u8>)> = (0..20u8)
         .map(|i| (format!("mib/{i:02}"), vec![i; 1 << 20]))
         .collect();
-    case.backend.batch_set(&entries).await.expect("batch_set");
+    case.backend
+        .batch_set(&entries, None)
+        .await
+        .expect("batch_set");
     let keys: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
     let found = case.backend.batch_get(&keys).await.expect("batch_get");
     assert_eq!(found.len(), entries.len());
@@ -143,7 +152,10 @@ async fn batches_over_the_command_size_are_split_and_the_largest_entry_fits() {
     let key = "k".repeat(MAX_KEY_SIZE);
     let value = vec![9u8; MAX_VALUE_SIZE];
     let batch = vec![("small".to_owned(), b"s".to_vec()), (key.clone(), value)];
-    case.backend.batch_set(&batch).await.expect("largest entry");
+    case.backend
+        .batch_set(&batch, None)
+        .await
+        .expect("largest entry");
     let stored = case.backend.get(&key).await.expect("get").expect("present");
     assert_eq!(stored.len(), MAX_VALUE_SIZE);
     assert_eq!(
@@ -169,7 +181,7 @@ async fn driver_options_pass_through_and_misspelled_options_are_config_errors() 
         .await
         .expect("open with driver options");
     backend
-        .batch_set(&[("k".to_owned(), b"v".to_vec())])
+        .batch_set(&[("k".to_owned(), b"v".to_vec())], None)
         .await
         .expect("batch_set with the URL's write concern");
     assert_eq!(backend.get("k").await.expect("get"), Some(b"v".to_vec()));
@@ -193,7 +205,7 @@ async fn a_client_handed_in_keeps_running_after_close() {
     let backend = MongoBackend::with_client(client.clone(), common::TEST_DATABASE, &name)
         .await
         .expect("with_client");
-    backend.set("k", b"v").await.expect("set");
+    backend.set("k", b"v", None).await.expect("set");
     backend.drop_collection().await.expect("drop");
     backend.close().await.expect("close");
     assert!(matches!(backend.health().await, Err(Error::Closed { .. })));

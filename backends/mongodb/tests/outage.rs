@@ -121,7 +121,7 @@ async fn a_server_that_goes_away_is_unavailable_and_the_backend_reconnects() {
             MongoBackend::open(config(port)).await.ok()
         })
         .await;
-        backend.set("kept", b"before").await.expect("set");
+        backend.set("kept", b"before", None).await.expect("set");
 
         drop(server);
         let err = backend.get("kept").await.expect_err("server is gone");

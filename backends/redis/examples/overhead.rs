@@ -58,7 +58,7 @@ async fn main() -> Result<(), Failure> {
         row[0] = rate(started);
         let started = Instant::now();
         for (key, value) in &entries {
-            backend.set(key, value).await?;
+            backend.set(key, value, None).await?;
         }
         row[1] = rate(started);
         let started = Instant::now();
@@ -83,7 +83,7 @@ async fn main() -> Result<(), Failure> {
         row[4] = rate(started);
         let started = Instant::now();
         for chunk in entries.chunks(batch) {
-            backend.batch_set(chunk).await?;
+            backend.batch_set(chunk, None).await?;
         }
         row[5] = rate(started);
         let started = Instant::now();

@@ -4,15 +4,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::time::Duration;
 
+use kivigo_core::backend::{OpenHandle, unique, validate};
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, unique,
-    validate,
+    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
+    async_trait,
 };
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Cmd, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo, RedisResult};
 
 use crate::config::{RedisAddress, RedisConfig};
-use crate::error::{BACKEND, deadline, foreign_key, from_redis};
+use crate::error::{BACKEND, deadline, from_redis};
 
 /// Largest key or value Redis accepts by default (`proto-max-bulk-len`, 512 MiB).
 pub const MAX_BULK_SIZE: usize = 512 << 20;
@@ -87,6 +88,8 @@ impl RedisBackend {
         // Any time-out while opening means no connection could be made: Unavailable.
         let no_connection = || Error::Unavailable {
             backend: BACKEND,
+            operation: Operation::Open,
+            never_sent: true,
             message: format!(
                 "no connection to {} within {:?}",
                 config.address, config.connect_timeout
@@ -99,7 +102,7 @@ impl RedisBackend {
         )
         .await
         .map_err(|_| no_connection())?
-        .map_err(|err| match from_redis(err, "open") {
+        .map_err(|err| match from_redis(err, Operation::Open) {
             Error::Timeout { .. } => no_connection(),
             other => other,
         })?;
@@ -133,7 +136,7 @@ impl RedisBackend {
     /// Runs one round trip, mapping errors and bounding its duration.
     async fn run<T>(
         &self,
-        operation: &'static str,
+        operation: Operation,
         call: impl Future<Output = RedisResult<T>>,
     ) -> Result<T> {
         match tokio::time::timeout(self.budget, call).await {
@@ -148,7 +151,7 @@ impl RedisBackend {
     /// Returns one reply per command.
     async fn transaction<T: redis::FromRedisValue>(
         &self,
-        operation: &'static str,
+        operation: Operation,
         mut commands: Vec<Cmd>,
     ) -> Result<Vec<T>> {
         let mut connection = self.connection()?;
@@ -235,16 +238,19 @@ impl Backend for RedisBackend {
         let mut connection = self.connection()?;
         let mut command = redis::cmd("GET");
         command.arg(self.stored(key));
-        self.run("get", command.query_async(&mut connection)).await
+        self.run(Operation::Get, command.query_async(&mut connection))
+            .await
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
         validate::check_key(&self.capabilities, key)?;
         validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::Set, ttl)?;
         let mut connection = self.connection()?;
         let mut command = redis::cmd("SET");
         command.arg(self.stored(key)).arg(value);
-        self.run("set", command.query_async(&mut connection)).await
+        self.run(Operation::Set, command.query_async(&mut connection))
+            .await
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
@@ -253,7 +259,7 @@ impl Backend for RedisBackend {
         let mut command = redis::cmd("DEL");
         command.arg(self.stored(key));
         let removed: u64 = self
-            .run("delete", command.query_async(&mut connection))
+            .run(Operation::Delete, command.query_async(&mut connection))
             .await?;
         Ok(removed > 0)
     }
@@ -272,13 +278,14 @@ impl Backend for RedisBackend {
                 .arg("COUNT")
                 .arg(SCAN_COUNT);
             let (next, keys): (u64, Vec<Vec<u8>>) = self
-                .run("list", command.query_async(&mut connection))
+                .run(Operation::List, command.query_async(&mut connection))
                 .await?;
             for stored in keys {
                 let Some(key) = stored.strip_prefix(self.prefix.as_bytes()) else {
                     continue;
                 };
-                let key = String::from_utf8(key.to_vec()).map_err(|_| foreign_key(&stored))?;
+                let key = String::from_utf8(key.to_vec())
+                    .map_err(|_| Error::foreign_key(BACKEND, Operation::List, &stored))?;
                 found.insert(key);
             }
             if next == 0 {
@@ -306,7 +313,8 @@ impl Backend for RedisBackend {
                 command
             })
             .collect();
-        let replies: Vec<Vec<Option<Vec<u8>>>> = self.transaction("batch_get", commands).await?;
+        let replies: Vec<Vec<Option<Vec<u8>>>> =
+            self.transaction(Operation::BatchGet, commands).await?;
         let mut found = HashMap::with_capacity(distinct.len());
         for (key, value) in distinct.into_iter().zip(replies.into_iter().flatten()) {
             if let Some(value) = value {
@@ -316,8 +324,8 @@ impl Backend for RedisBackend {
         Ok(found)
     }
 
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
-        validate::check_entries(&self.capabilities, entries)?;
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        validate::check_batch_set(&self.capabilities, entries, ttl)?;
         if entries.is_empty() {
             return Ok(());
         }
@@ -338,7 +346,7 @@ impl Backend for RedisBackend {
             bytes += weight;
         }
         commands.push(command);
-        let _: Vec<()> = self.transaction("batch_set", commands).await?;
+        let _: Vec<()> = self.transaction(Operation::BatchSet, commands).await?;
         Ok(())
     }
 
@@ -361,20 +369,67 @@ impl Backend for RedisBackend {
                 command
             })
             .collect();
-        let counts: Vec<u64> = self.transaction("batch_delete", commands).await?;
+        let counts: Vec<u64> = self.transaction(Operation::BatchDelete, commands).await?;
         Ok(counts.into_iter().sum())
+    }
+
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Ttl))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_ttl(&self.capabilities, Operation::Expire, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::Expire))
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::SetIfAbsent, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        _expected: Option<&[u8]>,
+        _new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
+    }
+
+    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Increment))
+    }
+
+    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        Err(Error::unsupported(BACKEND, Operation::Scan))
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        validate::check_ops(&self.capabilities, ops)?;
+        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
     }
 
     async fn health(&self) -> Result<()> {
         let mut connection = self.connection()?;
         let reply: String = self
-            .run("health", redis::cmd("PING").query_async(&mut connection))
+            .run(
+                Operation::Health,
+                redis::cmd("PING").query_async(&mut connection),
+            )
             .await?;
         if reply == "PONG" {
             Ok(())
         } else {
             Err(Error::permanent(
                 BACKEND,
+                Operation::Health,
                 format!("PING answered {reply:?} instead of PONG"),
             ))
         }

@@ -186,7 +186,10 @@ impl RedisConfig {
     }
 }
 
-fn positive(options: &mut kivigo_core::Options, name: &'static str) -> Result<Option<Duration>> {
+fn positive(
+    options: &mut kivigo_core::backend::Options,
+    name: &'static str,
+) -> Result<Option<Duration>> {
     options.take_with(name, |raw| match humantime::parse_duration(raw) {
         Ok(duration) if !duration.is_zero() => Ok(duration),
         Ok(_) => Err("must be longer than zero".to_owned()),

@@ -3,7 +3,7 @@
 use std::io;
 use std::sync::Arc;
 
-use kivigo_core::Error;
+use kivigo_core::{Error, Operation};
 use redis::{ErrorKind, RedisError, RetryMethod};
 
 pub(crate) const BACKEND: &str = "redis";
@@ -17,12 +17,9 @@ pub(crate) const BACKEND: &str = "redis";
 /// - what the server asks to retry (`LOADING`, `TRYAGAIN`, `MASTERDOWN`, `CLUSTERDOWN`) and
 ///   protocol desyncs (the connection is replaced) -> transient;
 /// - everything else (`ERR`, `OOM`, `READONLY`, `NOPERM`...) -> permanent.
-pub(crate) fn from_redis(err: RedisError, operation: &'static str) -> Error {
+pub(crate) fn from_redis(err: RedisError, operation: Operation) -> Error {
     if err.is_timeout() {
-        return Error::Timeout {
-            backend: BACKEND,
-            operation,
-        };
+        return Error::timeout(BACKEND, operation);
     }
     if let Some(
         io::ErrorKind::InvalidData
@@ -31,11 +28,12 @@ pub(crate) fn from_redis(err: RedisError, operation: &'static str) -> Error {
         | io::ErrorKind::Unsupported,
     ) = io_kind(&err)
     {
-        return Error::permanent(BACKEND, err);
+        return Error::permanent(BACKEND, operation, err);
     }
     if err.is_io_error() || err.is_connection_refusal() || err.is_connection_dropped() {
         return Error::unavailable(
             BACKEND,
+            operation,
             format!("{operation} could not reach the server"),
             err,
         );
@@ -43,15 +41,15 @@ pub(crate) fn from_redis(err: RedisError, operation: &'static str) -> Error {
     match err.kind() {
         ErrorKind::AuthenticationFailed
         | ErrorKind::InvalidClientConfig
-        | ErrorKind::RESP3NotSupported => return Error::permanent(BACKEND, err),
+        | ErrorKind::RESP3NotSupported => return Error::permanent(BACKEND, operation, err),
         _ => {}
     }
     match err.retry_method() {
         RetryMethod::WaitAndRetry
         | RetryMethod::RetryImmediately
         | RetryMethod::Reconnect
-        | RetryMethod::ReconnectFromInitialConnections => Error::transient(BACKEND, err),
-        _ => Error::permanent(BACKEND, err),
+        | RetryMethod::ReconnectFromInitialConnections => Error::transient(BACKEND, operation, err),
+        _ => Error::permanent(BACKEND, operation, err),
     }
 }
 
@@ -65,20 +63,8 @@ fn io_kind(err: &RedisError) -> Option<io::ErrorKind> {
 
 /// The whole call took longer than its connection and response budgets together; the driver
 /// should have given up first, this is the backstop that guarantees no call hangs.
-pub(crate) fn deadline(operation: &'static str) -> Error {
-    Error::Timeout {
-        backend: BACKEND,
-        operation,
-    }
-}
-
-/// A key under our prefix that is not UTF-8 (written by something other than kivigo).
-pub(crate) fn foreign_key(bytes: &[u8]) -> Error {
-    let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
-    Error::permanent(
-        BACKEND,
-        format!("the database holds a key that is not UTF-8 under the prefix: {shown:?}"),
-    )
+pub(crate) fn deadline(operation: Operation) -> Error {
+    Error::timeout(BACKEND, operation)
 }
 
 #[cfg(test)]
@@ -90,29 +76,29 @@ mod tests {
         let refused: RedisError =
             std::io::Error::from(std::io::ErrorKind::ConnectionRefused).into();
         assert!(matches!(
-            from_redis(refused, "get"),
+            from_redis(refused, Operation::Get),
             Error::Unavailable { .. }
         ));
         let timed_out: RedisError = std::io::Error::from(std::io::ErrorKind::TimedOut).into();
         assert!(matches!(
-            from_redis(timed_out, "get"),
+            from_redis(timed_out, Operation::Get),
             Error::Timeout {
-                operation: "get",
+                operation: Operation::Get,
                 ..
             }
         ));
         let tls: RedisError =
             std::io::Error::new(std::io::ErrorKind::InvalidData, "bad cert").into();
         assert!(matches!(
-            from_redis(tls, "open"),
+            from_redis(tls, Operation::Open),
             Error::Backend {
                 transient: false,
                 ..
             }
         ));
         let auth: RedisError = (ErrorKind::AuthenticationFailed, "WRONGPASS").into();
-        assert!(!from_redis(auth, "open").is_transient());
+        assert!(!from_redis(auth, Operation::Open).is_transient());
         let wrong_type: RedisError = (ErrorKind::UnexpectedReturnType, "not a string").into();
-        assert!(!from_redis(wrong_type, "get").is_transient());
+        assert!(!from_redis(wrong_type, Operation::Get).is_transient());
     }
 }

@@ -37,9 +37,9 @@ async fn prefixes_keep_stores_apart_even_with_glob_characters() {
     let Some(plain) = open_shared(&format!(r"{base}x[?]\:")).await else {
         return;
     };
-    globby.set("k1", b"g").await.expect("set");
-    plain.set("k1", b"p").await.expect("set");
-    plain.set("k2", b"p").await.expect("set");
+    globby.set("k1", b"g", None).await.expect("set");
+    plain.set("k1", b"p", None).await.expect("set");
+    plain.set("k2", b"p", None).await.expect("set");
     assert_eq!(globby.list("").await.expect("list"), ["k1"]);
     assert_eq!(plain.list("k").await.expect("list"), ["k1", "k2"]);
     assert_eq!(globby.get("k1").await.expect("get"), Some(b"g".to_vec()));
@@ -76,7 +76,7 @@ async fn batches_larger_than_one_chunk_round_trip() {
     let mut batch = entries("k", count, 10);
     // A key repeated in the last chunk: the last write wins across chunks too.
     batch.push(("k000000".to_owned(), b"last".to_vec()));
-    backend.batch_set(&batch).await.expect("batch_set");
+    backend.batch_set(&batch, None).await.expect("batch_set");
     let mut keys = names(&batch);
     keys.push("missing".to_owned());
     let found = backend.batch_get(&keys).await.expect("batch_get");
@@ -123,7 +123,7 @@ async fn a_batch_of_several_chunks_is_all_or_nothing() {
 
     let too_big = entries("big", CHUNK_KEYS * 4, 1024);
     let err = backend
-        .batch_set(&too_big)
+        .batch_set(&too_big, None)
         .await
         .expect_err("a batch over maxmemory must fail");
     assert!(!err.is_transient(), "{err:?}");
@@ -140,7 +140,10 @@ async fn a_batch_of_several_chunks_is_all_or_nothing() {
 
     // A batch that fits still goes through: the failure was the memory limit, not the batch.
     let small = entries("small", 10, 1024);
-    backend.batch_set(&small).await.expect("small batch_set");
+    backend
+        .batch_set(&small, None)
+        .await
+        .expect("small batch_set");
     assert_eq!(backend.list("").await.expect("list").len(), 10);
 }
 
@@ -157,7 +160,10 @@ async fn unix_sockets_and_database_numbers() {
     let over_socket = kivigo_redis::open_url(&unix.parse().expect("url"))
         .await
         .expect("open over the Unix socket");
-    over_socket.set("k", b"via socket").await.expect("set");
+    over_socket
+        .set("k", b"via socket", None)
+        .await
+        .expect("set");
     over_socket.health().await.expect("health");
 
     let same_db = kivigo_redis::open_url(

@@ -92,13 +92,16 @@ async fn the_same_backend_works_again_after_the_server_restarts() {
     let backend = RedisBackend::open(config(server.port()))
         .await
         .expect("open");
-    backend.set("k", b"before").await.expect("set");
+    backend.set("k", b"before", None).await.expect("set");
 
     server.stop();
     assert_down(guarded(backend.get("k")).await, "get while down");
     assert_down(guarded(backend.health()).await, "health while down");
     let entries = vec![("a".to_owned(), b"1".to_vec())];
-    assert_down(guarded(backend.batch_set(&entries)).await, "batch_set");
+    assert_down(
+        guarded(backend.batch_set(&entries, None)).await,
+        "batch_set",
+    );
     assert_down(guarded(backend.list("")).await, "list while down");
 
     server.restart();
@@ -111,7 +114,10 @@ async fn the_same_backend_works_again_after_the_server_restarts() {
     }
     // The server kept nothing (no persistence); the same backend reads and writes again.
     assert_eq!(backend.get("k").await.expect("get after restart"), None);
-    backend.set("k", b"after").await.expect("set after restart");
+    backend
+        .set("k", b"after", None)
+        .await
+        .expect("set after restart");
     assert_eq!(
         backend.get("k").await.expect("get"),
         Some(b"after".to_vec())
@@ -130,7 +136,7 @@ async fn a_paused_server_gives_timeout_then_recovers() {
         ..config(server.port())
     };
     let backend = RedisBackend::open(config).await.expect("open");
-    backend.set("k", b"v").await.expect("set");
+    backend.set("k", b"v", None).await.expect("set");
     // CLIENT PAUSE holds every client's commands for 3 s: longer than the response timeout.
     let _: () = redis::cmd("CLIENT")
         .arg(&["PAUSE", "3000", "ALL"])
@@ -139,7 +145,8 @@ async fn a_paused_server_gives_timeout_then_recovers() {
     match guarded(backend.get("k")).await {
         Err(
             err @ Error::Timeout {
-                operation: "get", ..
+                operation: kivigo_core::Operation::Get,
+                ..
             },
         ) => assert!(err.is_transient()),
         other => panic!("expected Timeout, got {other:?}"),

@@ -76,7 +76,7 @@ async fn rediss_urls_connect_over_tls() {
     let backend = kivigo_redis::open_url(&url.parse().expect("url"))
         .await
         .expect("open over TLS");
-    backend.set("k", b"secret").await.expect("set");
+    backend.set("k", b"secret", None).await.expect("set");
     assert_eq!(
         backend.get("k").await.expect("get"),
         Some(b"secret".to_vec())

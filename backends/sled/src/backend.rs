@@ -2,14 +2,17 @@
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
+use kivigo_core::backend::{OpenHandle, unique, validate};
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, unique,
-    validate,
+    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
+    async_trait,
 };
 use sled::transaction::ConflictableTransactionResult;
 
 use crate::config::{FlushPolicy, SledConfig};
-use crate::error::{BACKEND, foreign_key, from_sled, from_transaction};
+use crate::error::{BACKEND, from_sled, from_transaction};
 
 /// How long `open` waits for a database lock that is still held.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -70,7 +73,7 @@ impl SledBackend {
                 Ok(Handles { db, tree })
             })
             .await
-            .map_err(|join| Error::permanent(BACKEND, join))?;
+            .map_err(|join| Error::permanent(BACKEND, Operation::Open, join))?;
             match opened {
                 Ok(handles) => break handles,
                 // sled's background threads can hold the file lock for a moment after the last
@@ -81,6 +84,7 @@ impl SledBackend {
                 Err(err) => {
                     return Err(Error::unavailable(
                         BACKEND,
+                        Operation::Open,
                         format!(
                             "could not open the database at {shown} \
                              (is another process using it?)"
@@ -122,8 +126,9 @@ impl Backend for SledBackend {
         Ok(value.map(|v| v.to_vec()))
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
         validate::check_key(&CAPABILITIES, key)?;
+        validate::check_ttl(&CAPABILITIES, Operation::Set, ttl)?;
         let tree = self.tree()?;
         tree.insert(key, value).map_err(from_sled)?;
         self.after_write(&tree).await
@@ -148,7 +153,8 @@ impl Backend for SledBackend {
                 .keys()
                 .map(|key| {
                     let key = key.map_err(from_sled)?;
-                    String::from_utf8(key.to_vec()).map_err(|_| foreign_key(&key))
+                    String::from_utf8(key.to_vec())
+                        .map_err(|_| Error::foreign_key(BACKEND, Operation::List, &key))
                 })
                 .collect()
         })
@@ -174,8 +180,8 @@ impl Backend for SledBackend {
         .await
     }
 
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
-        validate::check_entries(&CAPABILITIES, entries)?;
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        validate::check_batch_set(&CAPABILITIES, entries, ttl)?;
         if entries.is_empty() {
             return Ok(());
         }
@@ -217,6 +223,49 @@ impl Backend for SledBackend {
         Ok(existed)
     }
 
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Ttl))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_ttl(&CAPABILITIES, Operation::Expire, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::Expire))
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_value(&CAPABILITIES, key, value)?;
+        validate::check_ttl(&CAPABILITIES, Operation::SetIfAbsent, ttl)?;
+        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        _expected: Option<&[u8]>,
+        _new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
+    }
+
+    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
+        validate::check_key(&CAPABILITIES, key)?;
+        Err(Error::unsupported(BACKEND, Operation::Increment))
+    }
+
+    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        Err(Error::unsupported(BACKEND, Operation::Scan))
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        validate::check_ops(&CAPABILITIES, ops)?;
+        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
+    }
+
     async fn health(&self) -> Result<()> {
         let Handles { db, tree } = self.handles.get()?;
         blocking(move || {
@@ -242,7 +291,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|join| Error::permanent(BACKEND, join))?
+        .map_err(|join| Error::permanent(BACKEND, Operation::Get, join))?
 }
 
 /// Flushes on the blocking pool. sled's own `flush_async` can leave concurrent callers waiting

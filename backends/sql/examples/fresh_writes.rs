@@ -32,14 +32,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let singles = entries("single");
     let started = Instant::now();
     for (key, value) in &singles {
-        backend.set(key, value).await?;
+        backend.set(key, value, None).await?;
     }
     let single = keys as f64 / started.elapsed().as_secs_f64();
 
     let batched = entries("batch");
     let started = Instant::now();
     for chunk in batched.chunks(batch) {
-        backend.batch_set(chunk).await?;
+        backend.batch_set(chunk, None).await?;
     }
     let batch_rate = keys as f64 / started.elapsed().as_secs_f64();
 

@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
+use kivigo_core::backend::{OpenHandle, last_write_wins, unique, validate};
 use kivigo_core::{
-    Backend, Capabilities, Entry, Error, OpenHandle, Result, async_trait, last_write_wins, unique,
-    validate,
+    Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp, async_trait,
 };
 
 use crate::config::{Engine, SqlConfig};
@@ -138,9 +140,10 @@ impl Backend for SqlBackend {
         on_store!(self.store.get()?, store => store.get(key).await)
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
         validate::check_key(&self.capabilities, key)?;
         validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::Set, ttl)?;
         on_store!(self.store.get()?, store => store.set(key, value).await)
     }
 
@@ -162,8 +165,8 @@ impl Backend for SqlBackend {
         on_store!(self.store.get()?, store => store.batch_get(&distinct).await)
     }
 
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
-        validate::check_entries(&self.capabilities, entries)?;
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        validate::check_batch_set(&self.capabilities, entries, ttl)?;
         if entries.is_empty() {
             return Ok(());
         }
@@ -178,6 +181,58 @@ impl Backend for SqlBackend {
         }
         let mut distinct: Vec<&String> = unique(keys).collect();
         on_store!(self.store.get()?, store => store.batch_delete(&mut distinct).await)
+    }
+
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(self.engine.name(), Operation::Ttl))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_ttl(&self.capabilities, Operation::Expire, ttl)?;
+        Err(Error::unsupported(self.engine.name(), Operation::Expire))
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::SetIfAbsent, ttl)?;
+        Err(Error::unsupported(
+            self.engine.name(),
+            Operation::SetIfAbsent,
+        ))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        _expected: Option<&[u8]>,
+        _new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(
+            self.engine.name(),
+            Operation::CompareAndSwap,
+        ))
+    }
+
+    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
+        validate::check_key(&self.capabilities, key)?;
+        Err(Error::unsupported(self.engine.name(), Operation::Increment))
+    }
+
+    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        Err(Error::unsupported(self.engine.name(), Operation::Scan))
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        validate::check_ops(&self.capabilities, ops)?;
+        Err(Error::unsupported(
+            self.engine.name(),
+            Operation::BatchWrite,
+        ))
     }
 
     async fn health(&self) -> Result<()> {

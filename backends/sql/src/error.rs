@@ -1,34 +1,38 @@
 //! Mapping sqlx's errors onto kivigo's.
 
-use kivigo_core::Error;
+use kivigo_core::{Error, Operation};
 
 use crate::config::Engine;
 
 /// Classifies a sqlx error: no connection is `Unavailable`, lock conflicts and dropped
 /// connections are transient, everything else (syntax, constraint, decoding...) is permanent.
-pub(crate) fn from_sqlx(engine: Engine, err: sqlx::Error) -> Error {
+pub(crate) fn from_sqlx(engine: Engine, operation: Operation, err: sqlx::Error) -> Error {
     let backend = engine.name();
     match err {
         sqlx::Error::PoolTimedOut => Error::Unavailable {
             backend,
+            operation,
+            never_sent: true,
             message: "no connection within acquire_timeout (is the server up? is the pool too \
                       small for the load?)"
                 .to_owned(),
             source: Some(Box::new(err)),
         },
         sqlx::Error::PoolClosed => Error::Closed { backend },
-        sqlx::Error::Io(io) => Error::unavailable(backend, "connection failed", io),
-        sqlx::Error::Tls(_) => Error::unavailable(backend, "TLS failed", err),
-        sqlx::Error::WorkerCrashed => Error::transient(backend, err),
+        sqlx::Error::Io(io) => Error::unavailable(backend, operation, "connection failed", io),
+        sqlx::Error::Tls(_) => Error::unavailable(backend, operation, "TLS failed", err),
+        sqlx::Error::WorkerCrashed => Error::transient(backend, operation, err),
         sqlx::Error::Database(ref db) => {
             let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
             match classify(engine, &code) {
-                Class::Unavailable => Error::unavailable(backend, "the server went away", err),
-                Class::Transient => Error::transient(backend, err),
-                Class::Permanent => Error::permanent(backend, err),
+                Class::Unavailable => {
+                    Error::unavailable(backend, operation, "the server went away", err)
+                }
+                Class::Transient => Error::transient(backend, operation, err),
+                Class::Permanent => Error::permanent(backend, operation, err),
             }
         }
-        other => Error::permanent(backend, other),
+        other => Error::permanent(backend, operation, other),
     }
 }
 
@@ -66,14 +70,6 @@ fn classify(engine: Engine, code: &str) -> Class {
     }
 }
 
-/// A key read back from the table that is not UTF-8 (written by something other than kivigo).
-pub(crate) fn foreign_key(engine: Engine, bytes: &[u8]) -> Error {
-    Error::permanent(
-        engine.name(),
-        format!("the table holds a key that is not UTF-8: {bytes:?}"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,7 +86,7 @@ mod tests {
 
     #[test]
     fn pool_time_out_is_unavailable_and_transient() {
-        let err = from_sqlx(Engine::MySql, sqlx::Error::PoolTimedOut);
+        let err = from_sqlx(Engine::MySql, Operation::Get, sqlx::Error::PoolTimedOut);
         assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
         assert!(err.is_transient());
     }

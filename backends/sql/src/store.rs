@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kivigo_core::{Entry, Error, Result, chunks};
+use kivigo_core::backend::chunks;
+use kivigo_core::{Entry, Error, Operation, Result};
 use sqlx::{
     AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
     QueryBuilder, Row, Type,
@@ -11,7 +12,7 @@ use sqlx::{
 
 use crate::chunks::successor;
 use crate::engine::{Dialect, Statements};
-use crate::error::{foreign_key, from_sqlx};
+use crate::error::from_sqlx;
 
 /// A pool for one engine and the statements of one table. Cheap to clone.
 pub(crate) struct Store<D: Dialect> {
@@ -30,8 +31,9 @@ impl<D: Dialect> Clone for Store<D> {
     }
 }
 
-fn err<D: Dialect>(e: sqlx::Error) -> Error {
-    from_sqlx(D::ENGINE, e)
+/// Maps the sqlx errors of `operation`.
+fn err<D: Dialect>(operation: Operation) -> impl Fn(sqlx::Error) -> Error {
+    move |e| from_sqlx(D::ENGINE, operation, e)
 }
 
 impl<D: Dialect> Store<D>
@@ -59,7 +61,7 @@ where
             sqlx::query(AssertSqlSafe(create))
                 .execute(&pool)
                 .await
-                .map_err(err::<D>)?;
+                .map_err(err::<D>(Operation::Open))?;
         }
         Ok(Self {
             pool,
@@ -73,9 +75,12 @@ where
             .bind(key.as_bytes())
             .fetch_optional(&self.pool)
             .await
-            .map_err(err::<D>)?;
-        row.map(|row| row.try_get::<Vec<u8>, _>(0).map_err(err::<D>))
-            .transpose()
+            .map_err(err::<D>(Operation::Get))?;
+        row.map(|row| {
+            row.try_get::<Vec<u8>, _>(0)
+                .map_err(err::<D>(Operation::Get))
+        })
+        .transpose()
     }
 
     pub(crate) async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
@@ -84,7 +89,7 @@ where
             .bind(value)
             .execute(&self.pool)
             .await
-            .map_err(err::<D>)?;
+            .map_err(err::<D>(Operation::Set))?;
         Ok(())
     }
 
@@ -93,7 +98,7 @@ where
             .bind(key.as_bytes())
             .execute(&self.pool)
             .await
-            .map_err(err::<D>)?;
+            .map_err(err::<D>(Operation::Delete))?;
         Ok(D::rows_affected(&done) > 0)
     }
 
@@ -110,8 +115,13 @@ where
         } else {
             sqlx::query(AssertSqlSafe(self.sql.list_from.as_str())).bind(start)
         };
-        let rows = query.fetch_all(&self.pool).await.map_err(err::<D>)?;
-        rows.iter().map(key_of::<D>).collect()
+        let rows = query
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err::<D>(Operation::List))?;
+        rows.iter()
+            .map(|row| key_of::<D>(Operation::List, row))
+            .collect()
     }
 
     pub(crate) async fn batch_get(&self, keys: &[&String]) -> Result<HashMap<String, Vec<u8>>> {
@@ -124,10 +134,12 @@ where
                 .build()
                 .fetch_all(&self.pool)
                 .await
-                .map_err(err::<D>)?;
+                .map_err(err::<D>(Operation::BatchGet))?;
             for row in &rows {
-                let value = row.try_get::<Vec<u8>, _>(1).map_err(err::<D>)?;
-                found.insert(key_of::<D>(row)?, value);
+                let value = row
+                    .try_get::<Vec<u8>, _>(1)
+                    .map_err(err::<D>(Operation::BatchGet))?;
+                found.insert(key_of::<D>(Operation::BatchGet, row)?, value);
             }
         }
         Ok(found)
@@ -144,7 +156,8 @@ where
             .into_iter()
             .map(|run| D::upsert_many(&self.sql, run))
             .collect();
-        self.execute_atomically(queries).await?;
+        self.execute_atomically(Operation::BatchSet, queries)
+            .await?;
         Ok(())
     }
 
@@ -159,24 +172,37 @@ where
             .into_iter()
             .map(|chunk| D::where_keys_in(&self.sql.delete_where, chunk))
             .collect();
-        self.execute_atomically(queries).await
+        self.execute_atomically(Operation::BatchDelete, queries)
+            .await
     }
 
     /// Runs the statements all-or-nothing and returns the rows they changed. One statement is
     /// atomic by itself, so it goes alone (no BEGIN/COMMIT round trips); more run in a
     /// transaction.
-    async fn execute_atomically(&self, mut queries: Vec<QueryBuilder<D::Db>>) -> Result<u64> {
+    async fn execute_atomically(
+        &self,
+        operation: Operation,
+        mut queries: Vec<QueryBuilder<D::Db>>,
+    ) -> Result<u64> {
         if let [only] = queries.as_mut_slice() {
-            let done = only.build().execute(&self.pool).await.map_err(err::<D>)?;
+            let done = only
+                .build()
+                .execute(&self.pool)
+                .await
+                .map_err(err::<D>(operation))?;
             return Ok(D::rows_affected(&done));
         }
-        let mut tx = self.pool.begin().await.map_err(err::<D>)?;
+        let mut tx = self.pool.begin().await.map_err(err::<D>(operation))?;
         let mut changed = 0;
         for query in &mut queries {
-            let done = query.build().execute(&mut *tx).await.map_err(err::<D>)?;
+            let done = query
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(err::<D>(operation))?;
             changed += D::rows_affected(&done);
         }
-        tx.commit().await.map_err(err::<D>)?;
+        tx.commit().await.map_err(err::<D>(operation))?;
         Ok(changed)
     }
 
@@ -184,7 +210,7 @@ where
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(err::<D>)?;
+            .map_err(err::<D>(Operation::Health))?;
         Ok(())
     }
 
@@ -194,7 +220,7 @@ where
         sqlx::query(AssertSqlSafe(sql))
             .execute(&self.pool)
             .await
-            .map_err(err::<D>)?;
+            .map_err(err::<D>(Operation::Close))?;
         Ok(())
     }
 
@@ -204,11 +230,12 @@ where
 }
 
 /// The key column of a row, as the UTF-8 string kivigo wrote.
-fn key_of<D: Dialect>(row: &<D::Db as Database>::Row) -> Result<String>
+fn key_of<D: Dialect>(operation: Operation, row: &<D::Db as Database>::Row) -> Result<String>
 where
     for<'r> Vec<u8>: Decode<'r, D::Db> + Type<D::Db>,
     usize: ColumnIndex<<D::Db as Database>::Row>,
 {
-    let bytes = row.try_get::<Vec<u8>, _>(0).map_err(err::<D>)?;
-    String::from_utf8(bytes).map_err(|e| foreign_key(D::ENGINE, e.as_bytes()))
+    let bytes = row.try_get::<Vec<u8>, _>(0).map_err(err::<D>(operation))?;
+    String::from_utf8(bytes)
+        .map_err(|e| Error::foreign_key(D::ENGINE.name(), operation, e.as_bytes()))
 }

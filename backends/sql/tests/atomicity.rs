@@ -81,7 +81,7 @@ async fn batch_set_rolls_back_every_statement(url: &str) {
     raw(url, &[refuse_insert(engine, &t)]).await;
     let mut batch = entries();
     batch.push((POISON.to_owned(), b"v".to_vec()));
-    let result = backend.batch_set(&batch).await;
+    let result = backend.batch_set(&batch, None).await;
     assert!(result.is_err(), "the poison row must fail the batch");
     assert_eq!(backend.get("a000000").await.expect("get"), None);
     assert!(
@@ -90,7 +90,7 @@ async fn batch_set_rolls_back_every_statement(url: &str) {
     );
     // Without the poison the same batch goes through.
     batch.pop();
-    backend.batch_set(&batch).await.expect("batch_set");
+    backend.batch_set(&batch, None).await.expect("batch_set");
     assert_eq!(backend.list("a").await.expect("list").len(), ROWS);
     backend.drop_table().await.expect("drop");
     backend.close().await.expect("close");
@@ -102,7 +102,7 @@ async fn batch_delete_rolls_back_every_statement(url: &str) {
     let backend = open(url, &t).await;
     let mut batch = entries();
     batch.push((POISON.to_owned(), b"v".to_vec()));
-    backend.batch_set(&batch).await.expect("batch_set");
+    backend.batch_set(&batch, None).await.expect("batch_set");
     raw(url, &refuse_delete(engine, &t)).await;
     let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
     assert!(backend.batch_delete(&keys).await.is_err());

@@ -53,7 +53,7 @@ async fn keys_over_the_column_size_fail_before_any_io() {
     let long = "k".repeat(max + 1);
     let invalid = |r: &kivigo_core::Result<_>| matches!(r, Err(Error::InvalidKey { .. }));
     assert!(invalid(&backend.get(&long).await.map(|_| ())));
-    assert!(invalid(&backend.set(&long, b"v").await));
+    assert!(invalid(&backend.set(&long, b"v", None).await));
     assert!(invalid(
         &backend
             .batch_get(std::slice::from_ref(&long))

@@ -95,7 +95,7 @@ async fn survives_the_server_going_away(server: &str, name: &str) {
     let backend = SqlBackend::open(config)
         .await
         .expect("open through the relay");
-    backend.set("k", b"v").await.expect("set");
+    backend.set("k", b"v", None).await.expect("set");
 
     relay.stop().await;
     let down = tokio::time::timeout(HANG_GUARD, backend.get("k"))

@@ -5,7 +5,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use kivigo_core::{Backend, Capabilities, Entry, Error, Result, async_trait};
+use std::time::Duration;
+
+use kivigo_core::layer::{Forward, layered};
+use kivigo_core::{Backend, Entry, Error, Result, WriteOp, async_trait};
 
 /// Keys written under each scope, until the harness cleans the scope up.
 #[derive(Default)]
@@ -21,7 +24,7 @@ impl Written {
                 .entry(scope.to_owned())
                 .or_default(),
         );
-        Arc::new(Recording { inner, keys })
+        layered(Recording { inner, keys })
     }
 
     /// Deletes what was written under `scope` through `fresh` (a new backend on the same prefix,
@@ -45,60 +48,62 @@ struct Recording {
 
 impl Recording {
     /// Remembers keys unless the call was refused before anything was written.
-    fn remember<'a, T>(&self, result: &Result<T>, keys: impl Iterator<Item = &'a String>) {
-        let refused = matches!(
-            result,
-            Err(Error::InvalidKey { .. } | Error::ValueTooLarge { .. } | Error::Closed { .. })
-        );
+    fn remember<'a, T>(&self, result: &Result<T>, keys: impl Iterator<Item = &'a str>) {
+        let refused = result.as_ref().is_err_and(Error::was_never_sent);
         if !refused {
-            self.keys.lock().expect("lock").extend(keys.cloned());
+            self.keys
+                .lock()
+                .expect("lock")
+                .extend(keys.map(str::to_owned));
         }
     }
 }
 
+/// Every call goes to the real backend; only the writes are overridden, to remember their keys.
 #[async_trait]
-impl Backend for Recording {
-    fn capabilities(&self) -> &Capabilities {
-        self.inner.capabilities()
+impl Forward for Recording {
+    fn inner(&self) -> &dyn Backend {
+        &*self.inner
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        self.inner.get(key).await
-    }
-
-    async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
-        let result = self.inner.set(key, value).await;
-        self.remember(&result, std::iter::once(&key.to_owned()));
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
+        let result = self.inner.set(key, value, ttl).await;
+        self.remember(&result, std::iter::once(key));
         result
     }
 
-    async fn delete(&self, key: &str) -> Result<bool> {
-        self.inner.delete(key).await
-    }
-
-    async fn list(&self, prefix: &str) -> Result<Vec<String>> {
-        self.inner.list(prefix).await
-    }
-
-    async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
-        self.inner.batch_get(keys).await
-    }
-
-    async fn batch_set(&self, entries: &[Entry]) -> Result<()> {
-        let result = self.inner.batch_set(entries).await;
-        self.remember(&result, entries.iter().map(|(key, _)| key));
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        let result = self.inner.set_if_absent(key, value, ttl).await;
+        self.remember(&result, std::iter::once(key));
         result
     }
 
-    async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
-        self.inner.batch_delete(keys).await
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+    ) -> Result<bool> {
+        let result = self.inner.compare_and_swap(key, expected, new).await;
+        self.remember(&result, std::iter::once(key));
+        result
     }
 
-    async fn health(&self) -> Result<()> {
-        self.inner.health().await
+    async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
+        let result = self.inner.increment(key, delta).await;
+        self.remember(&result, std::iter::once(key));
+        result
     }
 
-    async fn close(&self) -> Result<()> {
-        self.inner.close().await
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        let result = self.inner.batch_set(entries, ttl).await;
+        self.remember(&result, entries.iter().map(|(key, _)| key.as_str()));
+        result
+    }
+
+    async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
+        let result = self.inner.batch_write(ops).await;
+        self.remember(&result, ops.iter().map(WriteOp::key));
+        result
     }
 }

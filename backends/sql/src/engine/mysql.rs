@@ -52,7 +52,7 @@ pub(crate) async fn connect(config: &SqlConfig) -> Result<MySqlPool> {
     pool_options(config)
         .connect_with(options)
         .await
-        .map_err(|e| from_sqlx(Engine::MySql, e))
+        .map_err(|e| from_sqlx(Engine::MySql, kivigo_core::Operation::Open, e))
 }
 
 /// The server's `max_allowed_packet` bounds one statement: the largest value is what fits in a
@@ -62,7 +62,7 @@ pub(crate) async fn limits(pool: &MySqlPool) -> Result<(usize, usize)> {
     let packet: i64 = sqlx::query_scalar("SELECT CAST(@@max_allowed_packet AS SIGNED)")
         .fetch_one(pool)
         .await
-        .map_err(|e| from_sqlx(Engine::MySql, e))?;
+        .map_err(|e| from_sqlx(Engine::MySql, kivigo_core::Operation::Open, e))?;
     let packet = usize::try_from(packet).unwrap_or(1 << 20);
     let max_value = packet.saturating_sub(MAX_KEY_SIZE + 4096).max(1);
     Ok((max_value, STATEMENT_BYTES.min(packet / 2).max(1)))

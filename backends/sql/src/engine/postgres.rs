@@ -79,5 +79,5 @@ pub(crate) async fn connect(config: &SqlConfig) -> Result<PgPool> {
     pool_options(config)
         .connect_with(options)
         .await
-        .map_err(|e| from_sqlx(Engine::Postgres, e))
+        .map_err(|e| from_sqlx(Engine::Postgres, kivigo_core::Operation::Open, e))
 }

@@ -91,5 +91,5 @@ pub(crate) async fn connect(config: &SqlConfig) -> Result<SqlitePool> {
     };
     pool.connect_with(options)
         .await
-        .map_err(|e| from_sqlx(Engine::Sqlite, e))
+        .map_err(|e| from_sqlx(Engine::Sqlite, kivigo_core::Operation::Open, e))
 }

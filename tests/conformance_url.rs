@@ -50,3 +50,34 @@ mod sled {
 
     kivigo_core::conformance_tests!(SLED);
 }
+
+/// The suite through the generic `prefix` option, which puts a `Prefix` layer over the store.
+#[cfg(feature = "sled")]
+mod sled_prefixed {
+    use super::*;
+
+    struct SledPrefixedUrl(std::sync::LazyLock<tempfile::TempDir>);
+
+    #[kivigo::async_trait]
+    impl Harness for SledPrefixedUrl {
+        async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
+            let path = self.0.path().join(scope);
+            let url = format!("sled://{}?prefix=tenant:{scope}:", path.display());
+            Some(
+                kivigo::open_backend(&url)
+                    .await
+                    .expect("open sled:// with a prefix"),
+            )
+        }
+
+        async fn cleanup(&self, scope: &str) {
+            let _ = std::fs::remove_dir_all(self.0.path().join(scope));
+        }
+    }
+
+    static SLED: SledPrefixedUrl = SledPrefixedUrl(std::sync::LazyLock::new(|| {
+        tempfile::tempdir().expect("temporary directory")
+    }));
+
+    kivigo_core::conformance_tests!(SLED);
+}

@@ -95,3 +95,45 @@ fn config_debug_hides_passwords_and_secret_options() {
 async fn memory_url_takes_no_location() {
     config_error(kivigo::open("memory://somewhere").await);
 }
+
+/// `?prefix=` works for every scheme: the keys land under the prefix in the store, and a client
+/// opened without it sees them there (same stored keys as a backend-level prefix).
+#[cfg(all(feature = "sled", feature = "sqlite"))]
+#[tokio::test]
+async fn the_prefix_option_serves_every_scheme() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for base in [
+        format!("sled://{}", dir.path().join("sled").display()),
+        format!("sqlite://{}", dir.path().join("kv.db").display()),
+    ] {
+        let prefixed = kivigo::open(&format!("{base}?prefix=app:"))
+            .await
+            .expect("open");
+        prefixed.set("k", &1_u8).await.expect("set");
+        prefixed
+            .batch_set([("b1", &2_u8), ("b2", &3_u8)])
+            .await
+            .expect("batch_set");
+        assert_eq!(
+            prefixed.list("").await.expect("list"),
+            ["b1", "b2", "k"],
+            "{base}"
+        );
+        prefixed.close().await.expect("close closes the store too");
+        let plain = kivigo::open(&base).await.expect("reopen without prefix");
+        assert_eq!(
+            plain.list("").await.expect("list"),
+            ["app:b1", "app:b2", "app:k"],
+            "{base}"
+        );
+        assert_eq!(plain.get::<u8>("app:k").await.expect("get"), Some(1));
+        plain.close().await.expect("close");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_or_unusable_prefix_is_a_config_error() {
+    config_error(kivigo::open("memory://?prefix=").await);
+    let message = config_error(kivigo::open("memory://?prefix=a&prefx=b").await);
+    assert!(message.contains("`prefx`"), "{message}");
+}

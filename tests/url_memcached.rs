@@ -9,6 +9,7 @@ mod recording;
 use std::sync::Arc;
 
 use kivigo::Backend;
+use kivigo_core::conformance::process::with_option;
 use kivigo_core::conformance::{Harness, server_url};
 use recording::Written;
 
@@ -18,8 +19,8 @@ struct MemcachedUrl {
 }
 
 async fn open_scope(url: &str, scope: &str) -> Arc<dyn Backend> {
-    let join = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{join}prefix=kivigo-url-test/{scope}/&timeout=5s");
+    let url = with_option(url, "prefix", &format!("kivigo-url-test/{scope}/"));
+    let url = with_option(&url, "timeout", "5s");
     kivigo::open_backend(&url).await.expect("open memcached://")
 }
 

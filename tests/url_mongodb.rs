@@ -6,16 +6,15 @@
 use std::sync::Arc;
 
 use kivigo::Backend;
+use kivigo_core::conformance::process::with_option;
 use kivigo_core::conformance::{Harness, server_url};
 
 /// The test server's URL with this case's database and collection as query options.
 fn case_url(scope: &str) -> Option<String> {
     let base = server_url("mongodb")?;
-    let separator = if base.contains('?') { '&' } else { '?' };
     // The test server refuses collection names that start with a digit, as scopes may.
-    Some(format!(
-        "{base}{separator}database=kivigo_test&collection=url_{scope}"
-    ))
+    let url = with_option(&base, "database", "kivigo_test");
+    Some(with_option(&url, "collection", &format!("url_{scope}")))
 }
 
 struct MongoUrl;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use kivigo::Backend;
+use kivigo_core::conformance::process::with_option;
 use kivigo_core::conformance::{Harness, server_url};
 
 struct RedisUrl;
@@ -12,8 +13,7 @@ struct RedisUrl;
 impl Harness for RedisUrl {
     async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
         let base = server_url("redis")?;
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{separator}prefix=kivigo-url-test:{scope}:");
+        let url = with_option(&base, "prefix", &format!("kivigo-url-test:{scope}:"));
         Some(kivigo::open_backend(&url).await.expect("open redis://"))
     }
 }

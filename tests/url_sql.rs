@@ -21,8 +21,7 @@ fn table(scope: &str) -> String {
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 /// `url` with `?table=...` (or `&table=...`) added.
 fn with_table(url: &str, scope: &str) -> String {
-    let join = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{join}table={}", table(scope))
+    kivigo_core::conformance::process::with_option(url, "table", &table(scope))
 }
 
 /// A server engine reached through its URL.

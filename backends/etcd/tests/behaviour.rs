@@ -15,7 +15,7 @@ use kivigo_etcd::{
 use support::{LocalCluster, etcd_binary, free_port};
 
 /// Bounds calls that must fail fast so a hang fails the test; a guard, not a timing assertion.
-const HANG_GUARD: Duration = Duration::from_secs(60);
+use kivigo_core::conformance::process::HANG_GUARD;
 
 /// The shared test server's config with a prefix private to `case`, or `None` to skip.
 fn config(case: &str) -> Option<EtcdConfig> {

@@ -14,7 +14,7 @@ use support::{LocalCluster, etcd_binary};
 use tokio::sync::watch;
 
 /// Bounds every wait so that a hang fails the test; it is a guard, not a timing assertion.
-const HANG_GUARD: Duration = Duration::from_secs(180);
+const ELECTION_GUARD: Duration = Duration::from_secs(180);
 
 /// Operations done before the kill, and after it.
 const BEFORE_KILL: usize = 100;
@@ -87,7 +87,7 @@ async fn client_survives_losing_the_leader() {
         return;
     };
     let mut cluster = LocalCluster::start(&binary, 3);
-    tokio::time::timeout(HANG_GUARD, cluster.wait_ready())
+    tokio::time::timeout(ELECTION_GUARD, cluster.wait_ready())
         .await
         .expect("cluster start hung");
 
@@ -107,16 +107,19 @@ async fn client_survives_losing_the_leader() {
     let running = tokio::spawn(workload(store.clone(), stop.clone(), progress));
 
     let reached = |target: usize| move |done: &usize| *done >= target;
-    let before = tokio::time::timeout(HANG_GUARD, watched.wait_for(reached(BEFORE_KILL)))
+    let before = tokio::time::timeout(ELECTION_GUARD, watched.wait_for(reached(BEFORE_KILL)))
         .await
         .expect("workload hung before the kill")
         .map(|done| *done);
     if before.is_ok() {
         cluster.kill(leader);
         let at_kill = *watched.borrow();
-        let _ = tokio::time::timeout(HANG_GUARD, watched.wait_for(reached(at_kill + AFTER_KILL)))
-            .await
-            .expect("workload hung after the kill");
+        let _ = tokio::time::timeout(
+            ELECTION_GUARD,
+            watched.wait_for(reached(at_kill + AFTER_KILL)),
+        )
+        .await
+        .expect("workload hung after the kill");
     }
     stop.store(true, Ordering::Release);
     let written = running
@@ -155,7 +158,7 @@ async fn health_fails_when_quorum_is_lost_and_names_the_endpoints() {
         return;
     };
     let mut cluster = LocalCluster::start(&binary, 3);
-    tokio::time::timeout(HANG_GUARD, cluster.wait_ready())
+    tokio::time::timeout(ELECTION_GUARD, cluster.wait_ready())
         .await
         .expect("cluster start hung");
     let config = EtcdConfig {

@@ -6,9 +6,10 @@ mod server;
 
 use std::time::Duration;
 
+use kivigo_core::conformance::process::free_port;
 use kivigo_core::{Backend, BackendUrl, Error};
 use kivigo_memcached::{ITEM_OVERHEAD, MemcachedBackend, MemcachedConfig, open_url};
-use server::{OwnServer, free_port};
+use server::OwnServer;
 
 /// Bound for polling a recovering server; a guard against hanging, not a timing assertion.
 const RECOVERY_LIMIT: Duration = Duration::from_secs(30);
@@ -85,7 +86,7 @@ async fn server_gone_is_unavailable_and_the_backend_reconnects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frozen_server_times_out() {
-    let Some(server) = OwnServer::start(&[]) else {
+    let Some(mut server) = OwnServer::start(&[]) else {
         return;
     };
     let backend = open(&format!("{}?timeout=1s", server.url()))

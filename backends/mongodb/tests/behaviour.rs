@@ -2,7 +2,9 @@
 //! did not write, keys MongoDB treats specially, chunking at the size limits, URL options and a
 //! client handed in by the application.
 
-mod common;
+mod support;
+
+use kivigo_core::conformance::process::with_option;
 
 use kivigo_core::{Backend, Error};
 use kivigo_mongodb::mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
@@ -19,12 +21,12 @@ struct Case {
 
 impl Case {
     async fn new(test: &str) -> Option<Self> {
-        let url = common::server_url()?;
-        let name = common::collection(&format!("{}_{test}", kivigo_core::conformance::run_id()));
-        let backend = common::open(&url, &name).await;
+        let url = support::server_url()?;
+        let name = support::collection(&format!("{}_{test}", kivigo_core::conformance::run_id()));
+        let backend = support::open(&url, &name).await;
         let client = mongodb::Client::with_uri_str(&url).await.expect("client");
         let raw = client
-            .database(common::TEST_DATABASE)
+            .database(support::TEST_DATABASE)
             .collection::<Document>(&name);
         Some(Self {
             url,
@@ -36,7 +38,7 @@ impl Case {
 
     async fn finish(self) {
         self.backend.close().await.expect("close");
-        common::drop_collection(&self.url, &self.name).await;
+        support::drop_collection(&self.url, &self.name).await;
     }
 }
 
@@ -167,16 +169,21 @@ async fn batches_over_the_command_size_are_split_and_the_largest_entry_fits() {
 
 #[tokio::test]
 async fn driver_options_pass_through_and_misspelled_options_are_config_errors() {
-    let Some(url) = common::server_url() else {
+    let Some(url) = support::server_url() else {
         return;
     };
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let name = common::collection(&format!("{}_opts", kivigo_core::conformance::run_id()));
-    let with_options = format!(
-        "{url}{separator}serverSelectionTimeoutMS=5000&appName=kivigo-test&w=majority\
-         &database={}&collection={name}",
-        common::TEST_DATABASE
-    );
+    let name = support::collection(&format!("{}_opts", kivigo_core::conformance::run_id()));
+    let with_options = [
+        ("serverSelectionTimeoutMS", "5000"),
+        ("appName", "kivigo-test"),
+        ("w", "majority"),
+        ("database", support::TEST_DATABASE),
+        ("collection", &name),
+    ]
+    .into_iter()
+    .fold(url.clone(), |url, (option, value)| {
+        with_option(&url, option, value)
+    });
     let backend = kivigo_mongodb::open_url(&with_options.parse().expect("url"))
         .await
         .expect("open with driver options");
@@ -186,9 +193,9 @@ async fn driver_options_pass_through_and_misspelled_options_are_config_errors() 
         .expect("batch_set with the URL's write concern");
     assert_eq!(backend.get("k").await.expect("get"), Some(b"v".to_vec()));
     backend.close().await.expect("close");
-    common::drop_collection(&url, &name).await;
+    support::drop_collection(&url, &name).await;
 
-    let misspelled = format!("{url}{separator}colection=kv");
+    let misspelled = with_option(&url, "colection", "kv");
     match kivigo_mongodb::open_url(&misspelled.parse().expect("url")).await {
         Err(Error::Config(message)) => assert!(message.contains("colection"), "{message}"),
         other => panic!("expected a config error, got {other:?}"),
@@ -197,12 +204,12 @@ async fn driver_options_pass_through_and_misspelled_options_are_config_errors() 
 
 #[tokio::test]
 async fn a_client_handed_in_keeps_running_after_close() {
-    let Some(url) = common::server_url() else {
+    let Some(url) = support::server_url() else {
         return;
     };
     let client = mongodb::Client::with_uri_str(&url).await.expect("client");
-    let name = common::collection(&format!("{}_client", kivigo_core::conformance::run_id()));
-    let backend = MongoBackend::with_client(client.clone(), common::TEST_DATABASE, &name)
+    let name = support::collection(&format!("{}_client", kivigo_core::conformance::run_id()));
+    let backend = MongoBackend::with_client(client.clone(), support::TEST_DATABASE, &name)
         .await
         .expect("with_client");
     backend.set("k", b"v", None).await.expect("set");

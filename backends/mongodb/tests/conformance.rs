@@ -1,7 +1,7 @@
 //! The conformance suite against MongoDB (or the wire-protocol test server), one collection per
 //! case, dropped afterwards.
 
-mod common;
+mod support;
 
 use std::sync::Arc;
 
@@ -13,15 +13,15 @@ struct Mongo;
 #[kivigo_core::async_trait]
 impl Harness for Mongo {
     async fn open(&self, scope: &str) -> Option<Arc<dyn Backend>> {
-        let url = common::server_url()?;
+        let url = support::server_url()?;
         Some(Arc::new(
-            common::open(&url, &common::collection(scope)).await,
+            support::open(&url, &support::collection(scope)).await,
         ))
     }
 
     async fn cleanup(&self, scope: &str) {
-        if let Some(url) = common::server_url() {
-            common::drop_collection(&url, &common::collection(scope)).await;
+        if let Some(url) = support::server_url() {
+            support::drop_collection(&url, &support::collection(scope)).await;
         }
     }
 }

@@ -5,24 +5,14 @@
 //! `scripts/services start mongodb` installs under `build/services/mongodb-venv`) on a free port,
 //! so that it can stop and restart it.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use kivigo_core::{Backend, Error};
 use kivigo_mongodb::{MongoBackend, MongoConfig};
 
-/// Guards against a hang; no test asserts how long anything takes.
-const HANG_GUARD: Duration = Duration::from_secs(120);
-
-/// A port nothing listens on (just released by the OS).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("bind a free port")
-        .port()
-}
+use kivigo_core::conformance::process::{ChildProcess, HANG_GUARD, free_port};
 
 fn config(port: u16) -> MongoConfig {
     MongoConfig {
@@ -59,11 +49,12 @@ fn test_server_binary() -> Option<PathBuf> {
 }
 
 /// A test server this test started; killed (and reaped) on drop, also when the test panics.
-struct Server(Child);
+struct Server(#[allow(dead_code)] ChildProcess);
 
 impl Server {
     fn start(binary: &PathBuf, port: u16, data: &std::path::Path) -> Self {
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .arg("--data-dir")
             .arg(data)
@@ -73,17 +64,8 @@ impl Server {
             .arg(data.join("server.log"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start nx-27017");
-        Self(child)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+            .stderr(Stdio::null());
+        Self(ChildProcess::spawn("nx-27017", &mut command))
     }
 }
 

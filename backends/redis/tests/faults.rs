@@ -12,7 +12,7 @@ use support::{RedisServer, free_port, redis_server_binary};
 
 /// Bounds every call that is expected to fail, so a hang fails the test instead of stalling the
 /// run. It is a guard, not a timing assertion.
-const HANG_GUARD: Duration = Duration::from_secs(60);
+use kivigo_core::conformance::process::HANG_GUARD;
 
 /// How many times a test polls for the server to be usable again before giving up.
 const POLLS: usize = 1500;

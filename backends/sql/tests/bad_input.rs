@@ -1,7 +1,5 @@
 //! Input that must fail before any connection or I/O, and a server that is down.
 
-use std::time::Duration;
-
 use kivigo_core::{BackendUrl, Error};
 use kivigo_sql::{SqlBackend, SqlConfig};
 
@@ -14,7 +12,7 @@ fn closed_port() -> u16 {
 }
 
 /// Bounds a call that must come back on its own; generous, so it never measures anything.
-const HANG_GUARD: Duration = Duration::from_secs(60);
+use kivigo_core::conformance::process::HANG_GUARD;
 
 #[tokio::test]
 async fn a_malicious_table_name_is_refused_before_connecting() {

@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 /// Bounds a call that must come back on its own; generous, so it never measures anything.
-const HANG_GUARD: Duration = Duration::from_secs(60);
+use kivigo_core::conformance::process::HANG_GUARD;
 
 /// A TCP relay from a loopback port to the real server.
 struct Relay {

@@ -31,6 +31,7 @@ mod harness;
 mod input;
 mod lifecycle;
 mod list;
+pub mod process;
 mod single;
 mod support;
 mod typed;

@@ -3,45 +3,32 @@
 
 #![allow(dead_code)] // each test file uses part of it
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use kivigo_core::conformance::require_servers;
+use kivigo_core::conformance::process::{ChildProcess, find_binary};
 use kivigo_etcd::{EtcdBackend, EtcdConfig};
 
-/// The etcd binary: `etcd` on PATH, else the Debian package's `/usr/bin/etcd`. `None` (the test
-/// skips, with a message) when there is none, unless `KIVIGO_TEST_REQUIRE_SERVERS=1`, which makes
-/// that a failure.
-pub fn etcd_binary(test: &str) -> Option<PathBuf> {
-    let search = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&search)
-        .map(|dir| dir.join("etcd"))
-        .chain([PathBuf::from("/usr/bin/etcd")])
-        .find(|path| path.is_file());
-    if found.is_none() {
-        assert!(
-            !require_servers(),
-            "{test}: no etcd binary on PATH and KIVIGO_TEST_REQUIRE_SERVERS=1; \
-             install it with `scripts/services start etcd` (Debian package etcd-server)"
-        );
-        eprintln!("skipped {test}: no etcd binary on PATH (Debian package etcd-server)");
-    }
-    found
+/// The etcd binary: `KIVIGO_TEST_ETCD_SERVER`, `etcd` on PATH, else the Debian package's
+/// `/usr/bin/etcd`. `None` (the test skips, with a message) when there is none, unless
+/// `KIVIGO_TEST_REQUIRE_SERVERS=1`, which makes that a failure.
+pub fn etcd_binary(_test: &str) -> Option<PathBuf> {
+    find_binary(
+        "etcd",
+        "KIVIGO_TEST_ETCD_SERVER",
+        &["/usr/bin/etcd"],
+        "install it with `scripts/services start etcd` (Debian package etcd-server)",
+    )
 }
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
+pub use kivigo_core::conformance::process::free_port;
 
 /// One member: its client endpoint and, while it runs, its process.
 pub struct Member {
     pub name: String,
     pub endpoint: String,
-    child: Option<Child>,
+    child: Option<ChildProcess>,
     log: PathBuf,
 }
 
@@ -85,7 +72,7 @@ impl LocalCluster {
                     .arg("--key-file")
                     .arg(key);
             }
-            let child = command
+            command
                 .args(["--name", &name])
                 .arg("--data-dir")
                 .arg(cluster.dir.path().join(&name))
@@ -106,9 +93,8 @@ impl LocalCluster {
                 .args(["--initial-cluster-token", &token])
                 .args(["--initial-cluster-state", "new"])
                 .stdout(Stdio::null())
-                .stderr(Stdio::from(log_file))
-                .spawn()
-                .expect("start etcd");
+                .stderr(Stdio::from(log_file));
+            let child = ChildProcess::spawn(format!("etcd member {name}"), &mut command);
             cluster.members.push(Member {
                 name,
                 endpoint: format!("127.0.0.1:{client}"),
@@ -166,10 +152,7 @@ impl LocalCluster {
 
     /// Kills member `index` (SIGKILL) and waits for the process to end.
     pub fn kill(&mut self, index: usize) {
-        if let Some(mut child) = self.members[index].child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.members[index].child = None;
     }
 
     /// The last lines of every member's log, for failure messages.

@@ -1,17 +1,19 @@
 //! A memcached process of a test's own, on a free loopback port, stopped when dropped (also when
 //! the test panics).
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use kivigo_core::conformance::require_servers;
+use kivigo_core::conformance::process::{ChildProcess, find_binary, free_port, wait_until};
 
 /// How long a starting server may take to answer before the test fails.
 const START_LIMIT: Duration = Duration::from_secs(20);
 
 pub struct OwnServer {
-    child: Option<Child>,
+    binary: PathBuf,
+    child: Option<ChildProcess>,
     port: u16,
     args: Vec<String>,
 }
@@ -20,24 +22,14 @@ impl OwnServer {
     /// Starts `memcached` with `args` added, or returns `None` (test skipped) when the binary is
     /// missing, unless `KIVIGO_TEST_REQUIRE_SERVERS=1`, which makes that a failure.
     pub fn start(args: &[&str]) -> Option<Self> {
-        let found = Command::new("memcached")
-            .arg("-V")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if !found {
-            assert!(
-                !require_servers(),
-                "memcached is not installed and KIVIGO_TEST_REQUIRE_SERVERS=1; \
-                 run `scripts/services start memcached`"
-            );
-            eprintln!(
-                "skipped: no memcached binary (scripts/services start memcached installs it)"
-            );
-            return None;
-        }
+        let binary = find_binary(
+            "memcached",
+            "KIVIGO_TEST_MEMCACHED_SERVER",
+            &["/usr/bin/memcached"],
+            "`scripts/services start memcached` installs it",
+        )?;
         let mut server = Self {
+            binary,
             child: None,
             port: free_port(),
             args: args.iter().map(|a| (*a).to_owned()).collect(),
@@ -54,20 +46,13 @@ impl OwnServer {
         format!("memcached://127.0.0.1:{}", self.port)
     }
 
-    fn pid(&self) -> u32 {
-        self.child
-            .as_ref()
-            .map(Child::id)
-            .expect("server is running")
-    }
-
     fn spawn(&mut self) {
         let user = Command::new("id")
             .arg("-un")
             .output()
             .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
             .unwrap_or_default();
-        let mut command = Command::new("memcached");
+        let mut command = Command::new(&self.binary);
         command
             .args(["-l", "127.0.0.1", "-U", "0", "-p"])
             .arg(self.port.to_string())
@@ -77,25 +62,20 @@ impl OwnServer {
         if !user.is_empty() {
             command.args(["-u", &user]);
         }
-        self.child = Some(command.spawn().expect("start memcached"));
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                started.elapsed() < START_LIMIT,
-                "memcached did not listen on {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut child = ChildProcess::spawn("memcached", &mut command);
+        let port = self.port;
+        wait_until(
+            "memcached",
+            START_LIMIT,
+            || child.is_running(),
+            || TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        );
+        self.child = Some(child);
     }
 
     /// Kills the server and waits for it to exit.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = signal("CONT", child.id());
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.child = None;
     }
 
     /// Starts it again on the same port (with an empty cache: memcached keeps nothing on disk).
@@ -104,57 +84,13 @@ impl OwnServer {
         self.spawn();
     }
 
-    /// Freezes the process (SIGSTOP): its socket accepts but nothing answers. Returns once
-    /// every thread of it is stopped (signals are delivered asynchronously).
-    pub fn pause(&self) {
-        let pid = self.pid();
-        assert!(signal("STOP", pid), "SIGSTOP memcached");
-        let started = Instant::now();
-        while !all_threads_stopped(pid) {
-            assert!(started.elapsed() < START_LIMIT, "memcached did not stop");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+    /// Freezes the process (SIGSTOP): its socket accepts but nothing answers.
+    pub fn pause(&mut self) {
+        self.child.as_mut().expect("server is running").freeze();
     }
 
     /// Lets a paused process run again (SIGCONT).
-    pub fn resume(&self) {
-        assert!(signal("CONT", self.pid()), "SIGCONT memcached");
+    pub fn resume(&mut self) {
+        self.child.as_mut().expect("server is running").thaw();
     }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn signal(name: &str, pid: u32) -> bool {
-    Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// True when every thread of `pid` is in the stopped state (`T` in /proc).
-fn all_threads_stopped(pid: u32) -> bool {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return false;
-    };
-    tasks.flatten().all(|task| {
-        std::fs::read_to_string(task.path().join("stat")).is_ok_and(|stat| {
-            // The state is the first field after the parenthesised command name.
-            stat.rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().next())
-                .is_some_and(|state| state == "T" || state == "t")
-        })
-    })
-}
-
-/// A loopback port nothing listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("free port")
 }

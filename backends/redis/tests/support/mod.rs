@@ -4,12 +4,13 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use kivigo_core::conformance::require_servers;
+pub use kivigo_core::conformance::process::free_port;
+use kivigo_core::conformance::process::{ChildProcess, find_binary, wait_until};
 
 /// The longest a private server may take to answer PING after it is started.
 const STARTUP_LIMIT: Duration = Duration::from_secs(30);
@@ -19,33 +20,12 @@ const STARTUP_LIMIT: Duration = Duration::from_secs(30);
 /// `None` (skip, with a message) when there is none, unless `KIVIGO_TEST_REQUIRE_SERVERS=1`,
 /// which makes a missing binary a failure.
 pub fn redis_server_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("KIVIGO_TEST_REDIS_SERVER") {
-        return Some(PathBuf::from(path));
-    }
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("redis-server"))
-            .find(|candidate| candidate.is_file())
-    });
-    match found {
-        Some(path) => Some(path),
-        None if require_servers() => panic!(
-            "redis-server is not installed and KIVIGO_TEST_REQUIRE_SERVERS=1; \
-             `scripts/services start redis` installs it"
-        ),
-        None => {
-            eprintln!("skipped: no redis-server binary (set KIVIGO_TEST_REDIS_SERVER)");
-            None
-        }
-    }
-}
-
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
+    find_binary(
+        "redis-server",
+        "KIVIGO_TEST_REDIS_SERVER",
+        &["/usr/bin/redis-server"],
+        "`scripts/services start redis` installs it",
+    )
 }
 
 /// A redis-server child process without persistence, on 127.0.0.1:`port` and a Unix socket.
@@ -54,7 +34,7 @@ pub struct RedisServer {
     port: u16,
     socket: PathBuf,
     extra: Vec<String>,
-    child: Option<Child>,
+    child: Option<ChildProcess>,
 }
 
 impl RedisServer {
@@ -94,16 +74,24 @@ impl RedisServer {
 
     /// Kills the server and waits for the process to end.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.child = None;
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
+    pub fn freeze(&mut self) {
+        self.child.as_mut().expect("server is running").freeze();
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    pub fn thaw(&mut self) {
+        self.child.as_mut().expect("server is running").thaw();
     }
 
     /// Starts the server again on the same port (after [`RedisServer::stop`]).
     pub fn restart(&mut self) {
         self.stop();
-        let child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        command
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .arg("--unixsocket")
@@ -114,22 +102,17 @@ impl RedisServer {
             .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
+            .stderr(Stdio::null());
+        let mut child =
+            ChildProcess::spawn(format!("redis-server on port {}", self.port), &mut command);
+        let port = self.port;
+        wait_until(
+            "redis-server",
+            STARTUP_LIMIT,
+            || child.is_running(),
+            || answers_ping(port),
+        );
         self.child = Some(child);
-        let started = Instant::now();
-        while !self.answers_ping() {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("redis-server on port {} exited: {status}", self.port);
-            }
-            assert!(
-                started.elapsed() < STARTUP_LIMIT,
-                "redis-server on port {} did not answer PING",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     /// A plain (blocking) redis connection to the server, to configure or inspect it.
@@ -138,18 +121,19 @@ impl RedisServer {
             .and_then(|client| client.get_connection())
             .expect("admin connection")
     }
+}
 
-    fn answers_ping(&self) -> bool {
-        let Ok(stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-        if (&stream).write_all(b"PING\r\n").is_err() {
-            return false;
-        }
-        let mut reply = String::new();
-        BufReader::new(&stream).read_line(&mut reply).is_ok() && reply.starts_with("+PONG")
+/// Whether a server on `port` answers PING.
+fn answers_ping(port: u16) -> bool {
+    let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if (&stream).write_all(b"PING\r\n").is_err() {
+        return false;
     }
+    let mut reply = String::new();
+    BufReader::new(&stream).read_line(&mut reply).is_ok() && reply.starts_with("+PONG")
 }
 
 impl Drop for RedisServer {

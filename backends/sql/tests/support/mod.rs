@@ -53,8 +53,8 @@ pub async fn raw(url: &str, statements: &[String]) {
     }
 }
 
-/// `url` with one more query parameter.
+/// `url` with one more query parameter, given as `name=value`.
 pub fn with_option(url: &str, option: &str) -> String {
-    let join = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{join}{option}")
+    let (name, value) = option.split_once('=').unwrap_or((option, ""));
+    kivigo_core::conformance::process::with_option(url, name, value)
 }

@@ -12,9 +12,9 @@ async fn write_close_reopen(flush: FlushPolicy) {
         ..SledConfig::new(dir.path())
     };
     let first = SledBackend::open(config.clone()).await.expect("open");
-    first.set("kept", b"value").await.expect("set");
+    first.set("kept", b"value", None).await.expect("set");
     first
-        .batch_set(&[("batched".to_owned(), b"too".to_vec())])
+        .batch_set(&[("batched".to_owned(), b"too".to_vec())], None)
         .await
         .expect("batch_set");
     first.close().await.expect("close");
@@ -64,7 +64,7 @@ async fn named_trees_are_separate_keyspaces() {
     let users = kivigo_sled::open_url(&url.parse().expect("url"))
         .await
         .expect("open");
-    users.set("k", b"in users").await.expect("set");
+    users.set("k", b"in users", None).await.expect("set");
     assert_eq!(users.list("").await.expect("list"), ["k"]);
     users.close().await.expect("close");
     let default = SledBackend::open(SledConfig::new(dir.path()))

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kivigo_core::backend::{OpenHandle, Sweeper, validate};
+use kivigo_core::backend::{Sweeper, validate};
 use kivigo_core::{
     Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanOrder, ScanPage,
     WriteOp, async_trait,
@@ -15,7 +15,7 @@ use crate::config::{FlushPolicy, SledConfig};
 use crate::error::{BACKEND, from_sled};
 use crate::expiry::{TTL, deadline_after};
 use crate::offload::{offload, offload_with};
-use crate::store::Store;
+use crate::store::{Store, Trees};
 use crate::sweep;
 
 /// How long `open` waits for a database lock that is still held.
@@ -49,7 +49,9 @@ const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
 /// are never returned, and a background thread removes them every
 /// [`SledConfig::sweep_interval`].
 pub struct SledBackend {
-    store: OpenHandle<Arc<Store>>,
+    /// Open or closed: the store's gate holds the trees until `close` (no separate
+    /// `OpenHandle`, which would cost every call a second lock and a reference count).
+    store: Arc<Store>,
     sweeper: Arc<Sweeper>,
     flush: FlushPolicy,
     path: PathBuf,
@@ -85,11 +87,11 @@ impl SledBackend {
             let opened = offload(Operation::Open, move || {
                 Ok(attempt
                     .open()
-                    .and_then(|db| Store::open(db, tree.as_deref())))
+                    .and_then(|db| Trees::open(db, tree.as_deref())))
             })
             .await?;
             match opened {
-                Ok(store) => break Arc::new(store),
+                Ok(trees) => break Arc::new(Store::new(trees)),
                 // sled's background threads can hold the file lock for a moment after the last
                 // handle of a database closed in this process is dropped: wait for it, bounded.
                 Err(err) if is_lock_error(&err) && tokio::time::Instant::now() < deadline => {
@@ -109,42 +111,41 @@ impl SledBackend {
             }
         };
         let backend = Self {
-            store: OpenHandle::new(BACKEND, store.clone()),
+            store: store.clone(),
             sweeper: Arc::new(Sweeper::new(BACKEND, sweep_interval)),
             flush,
             path,
         };
         if store.is_expiring() {
             // Keys with a TTL from an earlier run are swept as well.
-            backend.start_sweeper(&store);
+            backend.start_sweeper();
         }
         Ok(backend)
     }
 
-    fn store(&self) -> Result<Arc<Store>> {
-        self.store.get()
-    }
-
     /// The deadline of a write with `ttl`, starting the sweeper when the write expires.
-    fn deadline(&self, store: &Arc<Store>, ttl: Option<Duration>) -> Option<u64> {
+    fn deadline(&self, ttl: Option<Duration>) -> Option<u64> {
         let deadline = deadline_after(ttl);
         if deadline.is_some() {
-            self.start_sweeper(store);
+            self.start_sweeper();
         }
         deadline
     }
 
-    fn start_sweeper(&self, store: &Arc<Store>) {
-        let weak = Arc::downgrade(store);
+    fn start_sweeper(&self) {
+        let weak = Arc::downgrade(&self.store);
         self.sweeper.ensure_running(|| sweep::step(weak));
     }
 
     /// Waits for the write to reach the disk when the policy says so.
-    async fn after_write(&self, store: &Store, operation: Operation) -> Result<()> {
+    async fn after_write(&self, operation: Operation) -> Result<()> {
         if self.flush != FlushPolicy::Always {
             return Ok(());
         }
-        let db = store.db.clone();
+        // Closed in between: `close` has flushed everything.
+        let Some(db) = self.store.db() else {
+            return Ok(());
+        };
         offload(operation, move || flush(&db, operation)).await
     }
 }
@@ -157,41 +158,41 @@ impl Backend for SledBackend {
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
         validate::check_key(&CAPABILITIES, key)?;
-        self.store()?.get(key)
+        self.store.get(key)
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
         validate::check_key(&CAPABILITIES, key)?;
         validate::check_ttl(&CAPABILITIES, Operation::Set, ttl)?;
-        let store = self.store()?;
-        let deadline = self.deadline(&store, ttl);
+        let store = &self.store;
+        let deadline = self.deadline(ttl);
         store.set(key, value, deadline)?;
-        self.after_write(&store, Operation::Set).await
+        self.after_write(Operation::Set).await
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
         validate::check_key(&CAPABILITIES, key)?;
-        let store = self.store()?;
+        let store = &self.store;
         let (existed, wrote) = store.delete(key)?;
         if wrote {
-            self.after_write(&store, Operation::Delete).await?;
+            self.after_write(Operation::Delete).await?;
         }
         Ok(existed)
     }
 
     async fn ttl(&self, key: &str) -> Result<KeyTtl> {
         validate::check_key(&CAPABILITIES, key)?;
-        self.store()?.ttl(key)
+        self.store.ttl(key)
     }
 
     async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
         validate::check_key(&CAPABILITIES, key)?;
         validate::check_ttl(&CAPABILITIES, Operation::Expire, ttl)?;
-        let store = self.store()?;
-        let deadline = self.deadline(&store, ttl);
+        let store = &self.store;
+        let deadline = self.deadline(ttl);
         let (existed, wrote) = store.expire(key, deadline)?;
         if wrote {
-            self.after_write(&store, Operation::Expire).await?;
+            self.after_write(Operation::Expire).await?;
         }
         Ok(existed)
     }
@@ -199,11 +200,11 @@ impl Backend for SledBackend {
     async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
         validate::check_key(&CAPABILITIES, key)?;
         validate::check_ttl(&CAPABILITIES, Operation::SetIfAbsent, ttl)?;
-        let store = self.store()?;
-        let deadline = self.deadline(&store, ttl);
+        let store = &self.store;
+        let deadline = self.deadline(ttl);
         let written = store.set_if_absent(key, value, deadline)?;
         if written {
-            self.after_write(&store, Operation::SetIfAbsent).await?;
+            self.after_write(Operation::SetIfAbsent).await?;
         }
         Ok(written)
     }
@@ -215,24 +216,24 @@ impl Backend for SledBackend {
         new: Option<&[u8]>,
     ) -> Result<bool> {
         validate::check_key(&CAPABILITIES, key)?;
-        let store = self.store()?;
+        let store = &self.store;
         let swapped = store.compare_and_swap(key, expected, new)?;
         if swapped {
-            self.after_write(&store, Operation::CompareAndSwap).await?;
+            self.after_write(Operation::CompareAndSwap).await?;
         }
         Ok(swapped)
     }
 
     async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
         validate::check_key(&CAPABILITIES, key)?;
-        let store = self.store()?;
+        let store = &self.store;
         let value = store.increment(key, delta)?;
-        self.after_write(&store, Operation::Increment).await?;
+        self.after_write(Operation::Increment).await?;
         Ok(value)
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
-        let store = self.store()?;
+        let store = self.store.clone();
         let prefix = prefix.to_owned();
         // A listing can walk the whole tree: never inline.
         offload(Operation::List, move || store.list(&prefix)).await
@@ -240,11 +241,12 @@ impl Backend for SledBackend {
 
     async fn scan(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
         validate::check_scan(limit)?;
-        let store = self.store()?;
+        let store = &self.store;
         if limit <= INLINE_KEYS {
             return store.scan(prefix, cursor, limit);
         }
         let (prefix, cursor) = (prefix.to_owned(), cursor.map(str::to_owned));
+        let store = store.clone();
         offload(Operation::Scan, move || {
             store.scan(&prefix, cursor.as_deref(), limit)
         })
@@ -256,10 +258,11 @@ impl Backend for SledBackend {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let store = self.store()?;
+        let store = &self.store;
         if keys.len() <= INLINE_KEYS {
             return store.batch_get(keys);
         }
+        let store = store.clone();
         offload_with(Operation::BatchGet, keys, move |keys| store.batch_get(keys)).await
     }
 
@@ -268,8 +271,8 @@ impl Backend for SledBackend {
         if entries.is_empty() {
             return Ok(());
         }
-        let store = self.store()?;
-        let deadline = self.deadline(&store, ttl);
+        let store = &self.store;
+        let deadline = self.deadline(ttl);
         if entries.len() <= INLINE_KEYS {
             store.batch_set(entries, deadline)?;
         } else {
@@ -279,7 +282,7 @@ impl Backend for SledBackend {
             })
             .await?;
         }
-        self.after_write(&store, Operation::BatchSet).await
+        self.after_write(Operation::BatchSet).await
     }
 
     async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
@@ -287,7 +290,7 @@ impl Backend for SledBackend {
         if keys.is_empty() {
             return Ok(0);
         }
-        let store = self.store()?;
+        let store = &self.store;
         let (existed, wrote) = if keys.len() <= INLINE_KEYS {
             store.batch_delete(keys)?
         } else {
@@ -298,7 +301,7 @@ impl Backend for SledBackend {
             .await?
         };
         if wrote {
-            self.after_write(&store, Operation::BatchDelete).await?;
+            self.after_write(Operation::BatchDelete).await?;
         }
         Ok(existed)
     }
@@ -308,9 +311,9 @@ impl Backend for SledBackend {
         if ops.is_empty() {
             return Ok(());
         }
-        let store = self.store()?;
+        let store = &self.store;
         if ops.iter().any(|op| op.ttl().is_some()) {
-            self.start_sweeper(&store);
+            self.start_sweeper();
         }
         if ops.len() <= INLINE_KEYS {
             store.batch_write(ops)?;
@@ -321,17 +324,18 @@ impl Backend for SledBackend {
             })
             .await?;
         }
-        self.after_write(&store, Operation::BatchWrite).await
+        self.after_write(Operation::BatchWrite).await
     }
 
     async fn health(&self) -> Result<()> {
-        let store = self.store()?;
+        let store = self.store.clone();
         offload(Operation::Health, move || {
-            store
+            let trees = store.shared()?;
+            trees
                 .data
                 .first()
                 .map_err(|e| from_sled(Operation::Health, e))?;
-            store
+            trees
                 .db
                 .size_on_disk()
                 .map_err(|e| from_sled(Operation::Health, e))?;
@@ -341,16 +345,15 @@ impl Backend for SledBackend {
     }
 
     async fn close(&self) -> Result<()> {
-        let Some(store) = self.store.take() else {
-            return Ok(());
-        };
-        let sweeper = self.sweeper.clone();
+        let (store, sweeper) = (self.store.clone(), self.sweeper.clone());
         offload(Operation::Close, move || {
-            // The sweeper first, so that nothing but in-flight calls holds the database.
+            // The sweeper first (it takes the gate itself), then the trees: once they are
+            // dropped nothing of this backend holds the database.
             sweeper.stop();
-            let flushed = flush(&store.db, Operation::Close);
-            drop(store);
-            flushed
+            match store.close() {
+                Some(trees) => flush(&trees.db, Operation::Close),
+                None => Ok(()),
+            }
         })
         .await
     }

@@ -18,28 +18,24 @@ impl Store {
     pub fn expire(&self, key: &str, deadline: Option<u64>) -> Result<(bool, bool)> {
         let key = key.as_bytes();
         if deadline.is_none() {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
                 // Nothing expires: every key is already persistent.
-                let exists = self
+                let exists = shared
                     .data
                     .contains_key(key)
                     .map_err(|e| from_sled(Operation::Expire, e))?;
                 return Ok((exists, false));
             }
         }
-        let _exclusive = if deadline.is_some() {
-            self.exclusive_expiring()
-        } else {
-            self.exclusive()
-        };
-        self.transaction(Operation::Expire, |trees| {
-            if trees.live(key)?.is_some() {
-                trees.set_deadline(key, deadline)?;
+        let trees = self.exclusive_for(deadline.is_some())?;
+        trees.transaction(Operation::Expire, |tx| {
+            if tx.live(key)?.is_some() {
+                tx.set_deadline(key, deadline)?;
                 Ok((true, true))
             } else {
                 // An expired entry is dropped on the way, as the memory backend does.
-                let removed = trees.remove(key)?;
+                let removed = tx.remove(key)?;
                 Ok((false, removed.is_some()))
             }
         })
@@ -49,25 +45,21 @@ impl Store {
     pub fn set_if_absent(&self, key: &str, value: &[u8], deadline: Option<u64>) -> Result<bool> {
         let key = key.as_bytes();
         if deadline.is_none() {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
-                return self
+                return shared
                     .data
                     .compare_and_swap(key, None::<&[u8]>, Some(value))
                     .map(|swapped| swapped.is_ok())
                     .map_err(|e| from_sled(Operation::SetIfAbsent, e));
             }
         }
-        let _exclusive = if deadline.is_some() {
-            self.exclusive_expiring()
-        } else {
-            self.exclusive()
-        };
-        self.transaction(Operation::SetIfAbsent, |trees| {
-            if trees.live(key)?.is_some() {
+        let trees = self.exclusive_for(deadline.is_some())?;
+        trees.transaction(Operation::SetIfAbsent, |tx| {
+            if tx.live(key)?.is_some() {
                 return Ok(false);
             }
-            trees.put(key, value, deadline)?;
+            tx.put(key, value, deadline)?;
             Ok(true)
         })
     }
@@ -82,25 +74,25 @@ impl Store {
     ) -> Result<bool> {
         let key = key.as_bytes();
         {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
-                return self
+                return shared
                     .data
                     .compare_and_swap(key, expected, new)
                     .map(|swapped| swapped.is_ok())
                     .map_err(|e| from_sled(Operation::CompareAndSwap, e));
             }
         }
-        let _exclusive = self.exclusive();
-        self.transaction(Operation::CompareAndSwap, |trees| {
-            let current = trees.live(key)?;
+        let trees = self.exclusive()?;
+        trees.transaction(Operation::CompareAndSwap, |tx| {
+            let current = tx.live(key)?;
             if current.as_ref().map(|(value, _)| value.as_ref()) != expected {
                 return Ok(false);
             }
             match new {
-                Some(value) => trees.put(key, value, None)?,
+                Some(value) => tx.put(key, value, None)?,
                 None => {
-                    trees.remove(key)?;
+                    tx.remove(key)?;
                 }
             }
             Ok(true)
@@ -113,9 +105,9 @@ impl Store {
         let name = key;
         let key = key.as_bytes();
         {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
-                return self
+                return shared
                     .data
                     .transaction(
                         |data: &TransactionalTree| -> ConflictableTransactionResult<i64, Error> {
@@ -129,9 +121,9 @@ impl Store {
                     .map_err(|e| from_transaction(Operation::Increment, e));
             }
         }
-        let _exclusive = self.exclusive();
-        self.transaction(Operation::Increment, |trees| {
-            let current = trees.live(key)?;
+        let trees = self.exclusive()?;
+        trees.transaction(Operation::Increment, |tx| {
+            let current = tx.live(key)?;
             let (value, bytes) = counter::next(
                 name,
                 current.as_ref().map(|(value, _)| value.as_ref()),
@@ -140,7 +132,7 @@ impl Store {
             .map_err(abort)?;
             // A live key keeps its deadline; a missing or expired one starts persistent.
             let deadline = current.and_then(|(_, deadline)| deadline);
-            trees.put(key, &bytes, deadline)?;
+            tx.put(key, &bytes, deadline)?;
             Ok(value)
         })
     }

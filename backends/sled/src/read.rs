@@ -15,12 +15,13 @@ pub(crate) const READS_PER_HOLD: usize = 128;
 impl Store {
     /// The value of `key`, `None` when missing or expired.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let shared = self.shared();
+        let shared = self.shared()?;
         let value = if shared.expiring {
-            self.live_value(&shared, Operation::Get, key.as_bytes(), wall_clock::now())?
+            shared.live_value(Operation::Get, key.as_bytes(), wall_clock::now())?
         } else {
             // Outside expiring mode this is exactly a raw sled read.
-            self.data
+            shared
+                .data
                 .get(key)
                 .map_err(|e| from_sled(Operation::Get, e))?
         };
@@ -33,12 +34,13 @@ impl Store {
         let mut found = HashMap::with_capacity(keys.len());
         let now = wall_clock::now();
         for run in keys.chunks(READS_PER_HOLD) {
-            let shared = self.shared();
+            let shared = self.shared()?;
             for key in run {
                 let value = if shared.expiring {
-                    self.live_value(&shared, Operation::BatchGet, key.as_bytes(), now)?
+                    shared.live_value(Operation::BatchGet, key.as_bytes(), now)?
                 } else {
-                    self.data
+                    shared
+                        .data
                         .get(key)
                         .map_err(|e| from_sled(Operation::BatchGet, e))?
                 };
@@ -52,8 +54,8 @@ impl Store {
 
     /// Whether `key` is missing, persistent, or expires (and when).
     pub fn ttl(&self, key: &str) -> Result<KeyTtl> {
-        let shared = self.shared();
-        let exists = self
+        let shared = self.shared()?;
+        let exists = shared
             .data
             .contains_key(key)
             .map_err(|e| from_sled(Operation::Ttl, e))?;
@@ -63,7 +65,7 @@ impl Store {
         if !shared.expiring {
             return Ok(KeyTtl::Persistent);
         }
-        let deadline = self.deadline(Operation::Ttl, key.as_bytes())?;
+        let deadline = shared.deadline(Operation::Ttl, key.as_bytes())?;
         Ok(expiry::key_ttl(deadline, wall_clock::now()))
     }
 }

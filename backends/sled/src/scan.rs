@@ -13,7 +13,7 @@ use crate::store::Store;
 impl Store {
     /// Every live key starting with `prefix`, sorted by bytes.
     pub fn list(&self, prefix: &str) -> Result<Vec<String>> {
-        let keys = self.data.scan_prefix(prefix).keys();
+        let keys = self.shared()?.data.scan_prefix(prefix).keys();
         let (keys, _) = self.live_keys(Operation::List, keys, prefix, usize::MAX)?;
         Ok(keys)
     }
@@ -28,6 +28,7 @@ impl Store {
             _ => Bound::Included(prefix.as_bytes()),
         };
         let keys = self
+            .shared()?
             .data
             .range::<&[u8], _>((start, Bound::Unbounded))
             .keys();
@@ -48,7 +49,7 @@ impl Store {
     ) -> Result<(Vec<String>, bool)> {
         let mut found = Vec::with_capacity(limit.min(1024));
         loop {
-            let shared = self.shared();
+            let shared = self.shared()?;
             let now = wall_clock::now();
             for _ in 0..READS_PER_HOLD {
                 let Some(key) = keys.next() else {
@@ -58,7 +59,7 @@ impl Store {
                 if !key.starts_with(prefix.as_bytes()) {
                     return Ok((found, false));
                 }
-                if shared.expiring && expiry::is_expired(self.deadline(operation, &key)?, now) {
+                if shared.expiring && expiry::is_expired(shared.deadline(operation, &key)?, now) {
                     continue;
                 }
                 if found.len() == limit {

@@ -4,10 +4,11 @@
 //! `remove`, one `apply_batch`. In expiring mode it is one transaction over the data and
 //! expiry trees, so that a plain write also clears the key's earlier deadline.
 
-use kivigo_core::{Entry, Operation, Result, WriteOp};
+use kivigo_core::{Entry, Error, Operation, Result, WriteOp};
 use sled::transaction::{ConflictableTransactionResult, TransactionalTree};
 
 use crate::error::{from_sled, from_transaction};
+use crate::expiry::deadline_after;
 use crate::store::Store;
 
 impl Store {
@@ -15,25 +16,26 @@ impl Store {
     pub fn set(&self, key: &str, value: &[u8], deadline: Option<u64>) -> Result<()> {
         let key = key.as_bytes();
         if deadline.is_none() {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
-                self.data
+                shared
+                    .data
                     .insert(key, value)
                     .map_err(|e| from_sled(Operation::Set, e))?;
                 return Ok(());
             }
         }
-        let _exclusive = self.exclusive_for(deadline.is_some());
-        self.transaction(Operation::Set, |trees| trees.put(key, value, deadline))
+        let trees = self.exclusive_for(deadline.is_some())?;
+        trees.transaction(Operation::Set, |tx| tx.put(key, value, deadline))
     }
 
     /// Removes `key`: whether it was live, and whether anything was removed at all.
     pub fn delete(&self, key: &str) -> Result<(bool, bool)> {
         let key = key.as_bytes();
         {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
-                let removed = self
+                let removed = shared
                     .data
                     .remove(key)
                     .map_err(|e| from_sled(Operation::Delete, e))?
@@ -41,30 +43,30 @@ impl Store {
                 return Ok((removed, removed));
             }
         }
-        let _exclusive = self.exclusive();
-        let removed = self.transaction(Operation::Delete, |trees| trees.remove(key))?;
+        let trees = self.exclusive()?;
+        let removed = trees.transaction(Operation::Delete, |tx| tx.remove(key))?;
         Ok((removed == Some(true), removed.is_some()))
     }
 
     /// Stores every entry, all expiring at `deadline`; the last entry of a key wins.
     pub fn batch_set(&self, entries: &[Entry], deadline: Option<u64>) -> Result<()> {
         if deadline.is_none() {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
                 let mut batch = sled::Batch::default();
                 for (key, value) in entries {
                     batch.insert(key.as_bytes(), value.as_slice());
                 }
-                return self
+                return shared
                     .data
                     .apply_batch(batch)
                     .map_err(|e| from_sled(Operation::BatchSet, e));
             }
         }
-        let _exclusive = self.exclusive_for(deadline.is_some());
-        self.transaction(Operation::BatchSet, |trees| {
+        let trees = self.exclusive_for(deadline.is_some())?;
+        trees.transaction(Operation::BatchSet, |tx| {
             for (key, value) in entries {
-                trees.put(key.as_bytes(), value, deadline)?;
+                tx.put(key.as_bytes(), value, deadline)?;
             }
             Ok(())
         })
@@ -74,30 +76,32 @@ impl Store {
     /// anything was removed at all.
     pub fn batch_delete(&self, keys: &[String]) -> Result<(u64, bool)> {
         {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
                 // A transaction, not a batch, so that the count is exact: inside it a key
                 // removed once reads as absent the second time.
-                let existed = self
+                let existed = shared
                     .data
-                    .transaction(|data: &TransactionalTree| -> ConflictableTransactionResult<u64, kivigo_core::Error> {
-                        let mut existed = 0;
-                        for key in keys {
-                            if data.remove(key.as_bytes())?.is_some() {
-                                existed += 1;
+                    .transaction(
+                        |data: &TransactionalTree| -> ConflictableTransactionResult<u64, Error> {
+                            let mut existed = 0;
+                            for key in keys {
+                                if data.remove(key.as_bytes())?.is_some() {
+                                    existed += 1;
+                                }
                             }
-                        }
-                        Ok(existed)
-                    })
+                            Ok(existed)
+                        },
+                    )
                     .map_err(|e| from_transaction(Operation::BatchDelete, e))?;
                 return Ok((existed, existed > 0));
             }
         }
-        let _exclusive = self.exclusive();
-        self.transaction(Operation::BatchDelete, |trees| {
+        let trees = self.exclusive()?;
+        trees.transaction(Operation::BatchDelete, |tx| {
             let (mut live, mut removed) = (0, false);
             for key in keys {
-                match trees.remove(key.as_bytes())? {
+                match tx.remove(key.as_bytes())? {
                     Some(true) => (live, removed) = (live + 1, true),
                     Some(false) => removed = true,
                     None => {}
@@ -111,7 +115,7 @@ impl Store {
     pub fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
         let with_ttl = ops.iter().any(|op| op.ttl().is_some());
         if !with_ttl {
-            let shared = self.shared();
+            let shared = self.shared()?;
             if !shared.expiring {
                 let mut batch = sled::Batch::default();
                 for op in ops {
@@ -122,40 +126,25 @@ impl Store {
                         WriteOp::Delete { key } => batch.remove(key.as_bytes()),
                     }
                 }
-                return self
+                return shared
                     .data
                     .apply_batch(batch)
                     .map_err(|e| from_sled(Operation::BatchWrite, e));
             }
         }
         // One deadline per put, all taken before the transaction (which may run twice).
-        let deadlines: Vec<Option<u64>> = ops
-            .iter()
-            .map(|op| crate::expiry::deadline_after(op.ttl()))
-            .collect();
-        let _exclusive = self.exclusive_for(with_ttl);
-        self.transaction(Operation::BatchWrite, |trees| {
+        let deadlines: Vec<Option<u64>> = ops.iter().map(|op| deadline_after(op.ttl())).collect();
+        let trees = self.exclusive_for(with_ttl)?;
+        trees.transaction(Operation::BatchWrite, |tx| {
             for (op, deadline) in ops.iter().zip(&deadlines) {
                 match op {
-                    WriteOp::Put { key, value, .. } => {
-                        trees.put(key.as_bytes(), value, *deadline)?
-                    }
+                    WriteOp::Put { key, value, .. } => tx.put(key.as_bytes(), value, *deadline)?,
                     WriteOp::Delete { key } => {
-                        trees.remove(key.as_bytes())?;
+                        tx.remove(key.as_bytes())?;
                     }
                 }
             }
             Ok(())
         })
-    }
-
-    /// The exclusive hold a write takes when it cannot use the fast path: switching to
-    /// expiring mode when it writes a deadline.
-    fn exclusive_for(&self, with_deadline: bool) -> std::sync::RwLockWriteGuard<'_, ()> {
-        if with_deadline {
-            self.exclusive_expiring()
-        } else {
-            self.exclusive()
-        }
     }
 }

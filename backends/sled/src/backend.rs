@@ -123,6 +123,13 @@ impl SledBackend {
         Ok(backend)
     }
 
+    /// How many entries the data tree holds, expired ones not yet swept included (the memory
+    /// backend has the same method). It walks the whole tree.
+    pub async fn stored_entries(&self) -> Result<usize> {
+        let store = self.store.clone();
+        offload(Operation::List, move || Ok(store.shared()?.data.len())).await
+    }
+
     /// The deadline of a write with `ttl`, starting the sweeper when the write expires.
     fn deadline(&self, ttl: Option<Duration>) -> Option<u64> {
         let deadline = deadline_after(ttl);

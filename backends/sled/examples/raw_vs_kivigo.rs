@@ -6,6 +6,7 @@
 //! cargo run --release -p kivigo-sled --example raw_vs_kivigo -- stream-write DIR KEYS
 //! cargo run --release -p kivigo-sled --example raw_vs_kivigo -- stream-keys DIR [CACHE_BYTES]
 //! cargo run --release -p kivigo-sled --example raw_vs_kivigo -- stream-list DIR [CACHE_BYTES]
+//! cargo run --release -p kivigo-sled --example raw_vs_kivigo -- stream-raw DIR [CACHE_BYTES]
 //! ```
 //!
 //! `ops` writes and reads KEYS keys (default 10,000) of 100 bytes one by one and in batches
@@ -17,7 +18,8 @@
 //!
 //! The `stream-*` modes run in separate processes so that each reports its own peak resident
 //! memory (`VmHWM`): `stream-write` fills a database, `stream-keys` streams every key through
-//! `Client::keys("")`, `stream-list` reads them with one `list("")`.
+//! `Client::keys("")`, `stream-list` reads them with one `list("")`, and `stream-raw` walks
+//! them with raw sled (`Tree::iter`), keeping nothing: what sled itself needs.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -46,8 +48,8 @@ async fn main() -> Result<(), Failure> {
             let keys = arg(2).ok_or("stream-write DIR KEYS")?.parse()?;
             stream_write(dir, keys).await
         }
-        mode @ ("stream-keys" | "stream-list") => {
-            let dir = arg(1).ok_or("stream-keys|stream-list DIR [CACHE_BYTES]")?;
+        mode @ ("stream-keys" | "stream-list" | "stream-raw") => {
+            let dir = arg(1).ok_or("stream-keys|stream-list|stream-raw DIR [CACHE_BYTES]")?;
             let cache = arg(2).map(str::parse).transpose()?;
             stream_read(mode, dir, cache).await
         }
@@ -251,6 +253,9 @@ async fn stream_write(dir: &str, count: usize) -> Result<(), Failure> {
 }
 
 async fn stream_read(mode: &str, dir: &str, cache: Option<u64>) -> Result<(), Failure> {
+    if mode == "stream-raw" {
+        return stream_raw(dir, cache);
+    }
     let config = SledConfig {
         cache_capacity: cache,
         ..SledConfig::new(dir)
@@ -274,6 +279,29 @@ async fn stream_read(mode: &str, dir: &str, cache: Option<u64>) -> Result<(), Fa
     println!(
         "{mode}: {seen} keys in {:.2} s; peak RSS after open {opened} KiB, at the end {} KiB",
         elapsed.as_secs_f64(),
+        peak_rss_kib()
+    );
+    Ok(())
+}
+
+/// The baseline: raw sled walking every key with the same cache, nothing kept.
+fn stream_raw(dir: &str, cache: Option<u64>) -> Result<(), Failure> {
+    let config = sled::Config::new().path(dir).flush_every_ms(None);
+    let db = match cache {
+        Some(bytes) => config.cache_capacity(bytes),
+        None => config,
+    }
+    .open()?;
+    let opened = peak_rss_kib();
+    let started = Instant::now();
+    let mut seen = 0_usize;
+    for key in db.iter().keys() {
+        std::hint::black_box(key?);
+        seen += 1;
+    }
+    println!(
+        "stream-raw: {seen} keys in {:.2} s; peak RSS after open {opened} KiB, at the end {} KiB",
+        started.elapsed().as_secs_f64(),
         peak_rss_kib()
     );
     Ok(())

@@ -1,5 +1,6 @@
-//! Read-modify-write operations: expire, set_if_absent, compare_and_swap and increment, each
-//! atomic against every other writer.
+//! Read-modify-write operations, each atomic against every other writer.
+//!
+//! `expire`, `set_if_absent`, `compare_and_swap` and `increment`.
 //!
 //! Outside expiring mode they use sled's own atomic operations on the data tree
 //! (`compare_and_swap`, a one-tree transaction); in expiring mode, one transaction over the

@@ -1,4 +1,4 @@
-//! How expiry is stored: a deadline per expiring key, and an index of those keys by deadline.
+//! How expiry is stored: a deadline per expiring key, and an index of keys by deadline.
 //!
 //! Values stay in the data tree exactly as kivigo 0.1 wrote them. A key with a TTL also has an
 //! entry `key → deadline` in the expiry tree and an entry `deadline ++ key → ()` in the

@@ -1,5 +1,6 @@
-//! Where work that may wait for the disk or walk many entries runs: in place on a
-//! multi-thread runtime, on the blocking pool otherwise.
+//! Where work that may wait for the disk or walk many entries runs.
+//!
+//! In place on a multi-thread runtime, on the blocking pool otherwise.
 
 use std::borrow::Borrow;
 

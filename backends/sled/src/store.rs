@@ -1,5 +1,6 @@
-//! The open database behind one gate: the data tree, the two expiry trees, and the lock that
-//! keeps reads of a value and its deadline consistent and makes `close` final.
+//! The open database behind one gate, the lock that keeps values and deadlines consistent.
+//!
+//! The gate guards the data tree and the two expiry trees, and makes `close` final.
 //!
 //! While the database holds no expiring key (always, for a database written by kivigo 0.1
 //! that never used a TTL) every operation works on the data tree alone, exactly as raw sled

@@ -1,5 +1,7 @@
-//! What only sled's expiry storage can get wrong: deadlines across close and reopen, the
-//! sweeper and its option, releasing the database, and plain writes racing writes with a TTL.
+//! What only sled's expiry storage can get wrong.
+//!
+//! Deadlines across close and reopen, the sweeper and its option, releasing the database, and
+//! plain writes racing writes with a TTL.
 
 mod support;
 

@@ -1,5 +1,6 @@
-//! A database written by kivigo 0.1 (commit 9197518) opens with this release and reads
-//! unchanged, then takes v2 writes, TTLs included.
+//! A database written by kivigo 0.1 (commit 9197518) opens and reads unchanged.
+//!
+//! Then it takes v2 writes, TTLs included.
 //!
 //! `fixtures/sled-0.1/` was made by a small program built against 0.1: in the default tree it
 //! set the keys below one by one and `batch:0`..`batch:4` in one `batch_set`, wrote and

@@ -1,5 +1,7 @@
-//! Model-based check: sled and the memory backend (the reference implementation of the
-//! contract) run the same random sequence of operations and must answer alike every time.
+//! Model-based check: sled must answer like the memory backend on random operations.
+//!
+//! The memory backend is the reference implementation of the contract; both run the same
+//! random sequence of operations and must answer alike every time.
 //!
 //! TTLs are an hour long, so no key expires during a run and the two stores cannot drift
 //! apart on timing; they still send sled through its expiring mode (transactions over the

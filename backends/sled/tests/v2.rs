@@ -1,5 +1,7 @@
-//! The v2 contract on sled, with real expiry: what the memory backend does, sled does, both
-//! before its first TTL write (plain mode) and after it (expiring mode).
+//! The v2 contract on sled, with real expiry.
+//!
+//! What the memory backend does, sled does, both before its first TTL write (plain mode) and
+//! after it (expiring mode).
 
 mod support;
 

@@ -97,7 +97,7 @@ impl SledBackend {
                 Err(err) if is_lock_error(&err) && tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(LOCK_RETRY).await;
                 }
-                Err(err) => {
+                Err(err) if is_lock_error(&err) => {
                     return Err(Error::unavailable(
                         BACKEND,
                         Operation::Open,
@@ -108,15 +108,23 @@ impl SledBackend {
                         err,
                     ));
                 }
+                // A corrupt or incompatible database, or a disk error: retrying will not help.
+                Err(err) => {
+                    return Err(Error::permanent(
+                        BACKEND,
+                        Operation::Open,
+                        format!("could not open the database at {shown}: {err}"),
+                    ));
+                }
             }
         };
         let backend = Self {
-            store: store.clone(),
+            store,
             sweeper: Arc::new(Sweeper::new(BACKEND, sweep_interval)),
             flush,
             path,
         };
-        if store.is_expiring() {
+        if backend.store.is_expiring() {
             // Keys with a TTL from an earlier run are swept as well.
             backend.start_sweeper();
         }

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -107,76 +109,176 @@ pub trait Backend: Send + Sync + Debug {
     async fn close(&self) -> Result<()>;
 }
 
+/// The future every `Backend` method returns, as `async_trait` spells it.
+type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
 /// Forwards every method to the pointee. `Arc<dyn Backend>` is itself a `Backend`.
+///
+/// The methods hand back the pointee's own future instead of wrapping it in another one (which
+/// `#[async_trait]` would do), so a call through an `Arc` costs what a call on the backend costs.
 macro_rules! forward_smart_pointer {
     ($pointer:ident) => {
-        #[async_trait]
         impl<B: Backend + ?Sized> Backend for $pointer<B> {
             fn capabilities(&self) -> &Capabilities {
                 (**self).capabilities()
             }
-            async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-                (**self).get(key).await
+            fn get<'s, 'k, 'f>(&'s self, key: &'k str) -> Call<'f, Option<Vec<u8>>>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).get(key)
             }
-            async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
-                (**self).set(key, value, ttl).await
-            }
-            async fn delete(&self, key: &str) -> Result<bool> {
-                (**self).delete(key).await
-            }
-            async fn ttl(&self, key: &str) -> Result<KeyTtl> {
-                (**self).ttl(key).await
-            }
-            async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
-                (**self).expire(key, ttl).await
-            }
-            async fn set_if_absent(
-                &self,
-                key: &str,
-                value: &[u8],
+            fn set<'s, 'k, 'v, 'f>(
+                &'s self,
+                key: &'k str,
+                value: &'v [u8],
                 ttl: Option<Duration>,
-            ) -> Result<bool> {
-                (**self).set_if_absent(key, value, ttl).await
+            ) -> Call<'f, ()>
+            where
+                's: 'f,
+                'k: 'f,
+                'v: 'f,
+                Self: 'f,
+            {
+                (**self).set(key, value, ttl)
             }
-            async fn compare_and_swap(
-                &self,
-                key: &str,
-                expected: Option<&[u8]>,
-                new: Option<&[u8]>,
-            ) -> Result<bool> {
-                (**self).compare_and_swap(key, expected, new).await
+            fn delete<'s, 'k, 'f>(&'s self, key: &'k str) -> Call<'f, bool>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).delete(key)
             }
-            async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
-                (**self).increment(key, delta).await
+            fn ttl<'s, 'k, 'f>(&'s self, key: &'k str) -> Call<'f, KeyTtl>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).ttl(key)
             }
-            async fn list(&self, prefix: &str) -> Result<Vec<String>> {
-                (**self).list(prefix).await
+            fn expire<'s, 'k, 'f>(&'s self, key: &'k str, ttl: Option<Duration>) -> Call<'f, bool>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).expire(key, ttl)
             }
-            async fn scan(
-                &self,
-                prefix: &str,
-                cursor: Option<&str>,
+            fn set_if_absent<'s, 'k, 'v, 'f>(
+                &'s self,
+                key: &'k str,
+                value: &'v [u8],
+                ttl: Option<Duration>,
+            ) -> Call<'f, bool>
+            where
+                's: 'f,
+                'k: 'f,
+                'v: 'f,
+                Self: 'f,
+            {
+                (**self).set_if_absent(key, value, ttl)
+            }
+            fn compare_and_swap<'s, 'k, 'e, 'n, 'f>(
+                &'s self,
+                key: &'k str,
+                expected: Option<&'e [u8]>,
+                new: Option<&'n [u8]>,
+            ) -> Call<'f, bool>
+            where
+                's: 'f,
+                'k: 'f,
+                'e: 'f,
+                'n: 'f,
+                Self: 'f,
+            {
+                (**self).compare_and_swap(key, expected, new)
+            }
+            fn increment<'s, 'k, 'f>(&'s self, key: &'k str, delta: i64) -> Call<'f, i64>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).increment(key, delta)
+            }
+            fn list<'s, 'p, 'f>(&'s self, prefix: &'p str) -> Call<'f, Vec<String>>
+            where
+                's: 'f,
+                'p: 'f,
+                Self: 'f,
+            {
+                (**self).list(prefix)
+            }
+            fn scan<'s, 'p, 'c, 'f>(
+                &'s self,
+                prefix: &'p str,
+                cursor: Option<&'c str>,
                 limit: usize,
-            ) -> Result<ScanPage> {
-                (**self).scan(prefix, cursor, limit).await
+            ) -> Call<'f, ScanPage>
+            where
+                's: 'f,
+                'p: 'f,
+                'c: 'f,
+                Self: 'f,
+            {
+                (**self).scan(prefix, cursor, limit)
             }
-            async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
-                (**self).batch_get(keys).await
+            fn batch_get<'s, 'k, 'f>(
+                &'s self,
+                keys: &'k [String],
+            ) -> Call<'f, HashMap<String, Vec<u8>>>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).batch_get(keys)
             }
-            async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
-                (**self).batch_set(entries, ttl).await
+            fn batch_set<'s, 'e, 'f>(
+                &'s self,
+                entries: &'e [Entry],
+                ttl: Option<Duration>,
+            ) -> Call<'f, ()>
+            where
+                's: 'f,
+                'e: 'f,
+                Self: 'f,
+            {
+                (**self).batch_set(entries, ttl)
             }
-            async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
-                (**self).batch_delete(keys).await
+            fn batch_delete<'s, 'k, 'f>(&'s self, keys: &'k [String]) -> Call<'f, u64>
+            where
+                's: 'f,
+                'k: 'f,
+                Self: 'f,
+            {
+                (**self).batch_delete(keys)
             }
-            async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
-                (**self).batch_write(ops).await
+            fn batch_write<'s, 'o, 'f>(&'s self, ops: &'o [WriteOp]) -> Call<'f, ()>
+            where
+                's: 'f,
+                'o: 'f,
+                Self: 'f,
+            {
+                (**self).batch_write(ops)
             }
-            async fn health(&self) -> Result<()> {
-                (**self).health().await
+            fn health<'s, 'f>(&'s self) -> Call<'f, ()>
+            where
+                's: 'f,
+                Self: 'f,
+            {
+                (**self).health()
             }
-            async fn close(&self) -> Result<()> {
-                (**self).close().await
+            fn close<'s, 'f>(&'s self) -> Call<'f, ()>
+            where
+                's: 'f,
+                Self: 'f,
+            {
+                (**self).close()
             }
         }
     };

@@ -73,3 +73,17 @@ async fn named_trees_are_separate_keyspaces() {
     assert_eq!(default.get("k").await.expect("get"), None);
     default.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_path_that_cannot_hold_a_database_is_a_permanent_error() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, b"plain file").expect("write");
+    match SledBackend::open(SledConfig::new(&file)).await {
+        Err(err @ Error::Backend { .. }) => {
+            assert!(!err.is_transient(), "{err}");
+            assert!(err.to_string().contains("not-a-directory"), "{err}");
+        }
+        other => panic!("expected a permanent backend error, got {other:?}"),
+    }
+}

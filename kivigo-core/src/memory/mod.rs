@@ -27,7 +27,7 @@ const CAPABILITIES: Capabilities = Capabilities::new(NAME)
     .with_native_batch(true)
     .with_atomic_batch(Atomicity::Whole)
     .with_batch_write(true)
-    .with_ttl(TtlSupport::new(Duration::from_millis(1)))
+    .with_ttl(TtlSupport::new(Duration::from_millis(1)).with_min(Duration::from_nanos(1)))
     .with_conditional_writes(true)
     .with_increment(true);
 
@@ -86,10 +86,10 @@ impl MemoryBackend {
         self.state.get()
     }
 
-    /// The deadline of a write with `ttl` (rounded up to the millisecond), starting the sweeper
-    /// when the write expires.
+    /// The deadline of a write with `ttl`, exactly (the clock has nanoseconds, so nothing is
+    /// rounded and `ttl` never reads back more than was set), starting the sweeper when the
+    /// write expires.
     fn deadline(&self, shared: &Shared, now: Instant, ttl: Option<Duration>) -> Option<Instant> {
-        let ttl = ttl.map(|ttl| ttl_support().round_up(ttl));
         if ttl.is_some() {
             let weak = Arc::downgrade(shared);
             self.sweeper
@@ -97,12 +97,6 @@ impl MemoryBackend {
         }
         deadline(now, ttl)
     }
-}
-
-fn ttl_support() -> TtlSupport {
-    CAPABILITIES
-        .ttl
-        .unwrap_or(TtlSupport::new(Duration::from_millis(1)))
 }
 
 fn sweep(state: &Weak<RwLock<State>>) -> Sweep {

@@ -136,7 +136,7 @@ impl Forward for Namespace {
         store
             .set(&self.full(key), value, ttl)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| own_key(err, key))
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
@@ -159,7 +159,7 @@ impl Forward for Namespace {
         self.store()?
             .set_if_absent(&self.full(key), value, ttl)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| own_key(err, key))
     }
 
     async fn compare_and_swap(
@@ -172,7 +172,7 @@ impl Forward for Namespace {
         self.store()?
             .compare_and_swap(&self.full(key), expected, new)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| own_key(err, key))
     }
 
     async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
@@ -180,7 +180,7 @@ impl Forward for Namespace {
         self.store()?
             .increment(&self.full(key), delta)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| own_key(err, key))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
@@ -294,6 +294,22 @@ impl Namespace {
         }
         err
     }
+}
+
+/// An error about the stored key of a single-key call, naming the caller's `key` instead. (The
+/// stored key may have been shortened in the message, so stripping the prefix could fail.)
+fn own_key(mut err: Error, own: &str) -> Error {
+    match &mut err {
+        Error::InvalidKey { key, .. }
+        | Error::ValueTooLarge { key, .. }
+        | Error::NotANumber { key }
+        | Error::Overflow { key, .. }
+        | Error::Conflict { key, .. }
+        | Error::Encode { key, .. }
+        | Error::Decode { key, .. } => *key = crate::error::shorten(own),
+        _ => {}
+    }
+    err
 }
 
 /// The layer that puts a store under a key prefix (the URL option `?prefix=app:`): a

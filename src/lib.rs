@@ -89,6 +89,8 @@ mod book {
         GettingStarted => "../docs/src/getting-started.md",
         Concepts => "../docs/src/concepts.md",
         BatchOperations => "../docs/src/batch-operations.md",
+        ExpiryConditionalWrites => "../docs/src/expiry-conditional-writes.md",
+        Layers => "../docs/src/layers.md",
         CustomBackends => "../docs/src/custom-backends.md",
         Sled => "../docs/src/backends/sled.md",
         Memcached => "../docs/src/backends/memcached.md",

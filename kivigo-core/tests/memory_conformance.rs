@@ -1,6 +1,7 @@
 //! The conformance suite against the in-memory backend.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use kivigo_core::conformance::Harness;
 use kivigo_core::{Backend, MemoryBackend};
@@ -41,4 +42,21 @@ mod namespace {
     }
 
     kivigo_core::conformance_tests!(Namespaced);
+}
+
+/// The suite with the sweeper off: expired entries stay in the map, so every read path must hide
+/// them itself (with the sweeper on, it may remove them before a case looks).
+mod unswept {
+    use super::*;
+
+    struct Unswept;
+
+    #[async_trait::async_trait]
+    impl Harness for Unswept {
+        async fn open(&self, _scope: &str) -> Option<Arc<dyn Backend>> {
+            Some(Arc::new(MemoryBackend::with_sweep_interval(Duration::ZERO)))
+        }
+    }
+
+    kivigo_core::conformance_tests!(Unswept);
 }

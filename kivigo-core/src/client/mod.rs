@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use self::single_flight::Flights;
 use crate::backend::{looped::MAX_CAS_ATTEMPTS, validate};
 use crate::layer::{Layer, Namespace, layered};
 use crate::{Backend, Capabilities, Codec, Error, Json, Result};
@@ -39,7 +38,6 @@ pub use stream::DEFAULT_PAGE_SIZE;
 pub struct Client<C: Codec = Json> {
     backend: Arc<dyn Backend>,
     codec: C,
-    flights: Arc<Flights>,
     update_attempts: u32,
 }
 
@@ -61,7 +59,6 @@ impl<C: Codec> Client<C> {
         Self {
             backend,
             codec,
-            flights: Arc::default(),
             update_attempts: MAX_CAS_ATTEMPTS,
         }
     }

@@ -3,59 +3,54 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::Client;
-use crate::{Codec, Error};
+use crate::{Backend, Codec, Error};
 
 /// The bytes a finished computation left for the callers that waited for it.
 type Slot = tokio::sync::Mutex<Option<Vec<u8>>>;
 
-/// Computations in flight, by key. A key's slot lives while some caller holds it.
-#[derive(Debug, Default)]
-pub(super) struct Flights {
-    slots: Mutex<HashMap<String, Weak<Slot>>>,
-}
+/// A computation's identity: the backend (by address, so every client over the same store in
+/// this process shares it) and the key.
+type FlightKey = (usize, String);
 
-impl Flights {
-    /// The slot of `key`, shared with every caller currently waiting on it.
-    fn join(self: &Arc<Self>, key: &str) -> Flight {
-        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        let slot = match slots.get(key).and_then(Weak::upgrade) {
-            Some(slot) => slot,
-            None => {
-                let slot = Arc::new(Slot::default());
-                slots.insert(key.to_owned(), Arc::downgrade(&slot));
-                slot
-            }
-        };
-        Flight {
-            flights: self.clone(),
-            key: key.to_owned(),
-            slot,
+/// Computations in flight in this process. A key's slot lives while some caller holds it.
+static FLIGHTS: LazyLock<Mutex<HashMap<FlightKey, Weak<Slot>>>> = LazyLock::new(Mutex::default);
+
+/// The slot of `key` on `backend`, shared with every caller currently waiting on it.
+fn join(backend: &Arc<dyn Backend>, key: &str) -> Flight {
+    let id = (Arc::as_ptr(backend).cast::<()>() as usize, key.to_owned());
+    let mut slots = FLIGHTS.lock().unwrap_or_else(|p| p.into_inner());
+    let slot = match slots.get(&id).and_then(Weak::upgrade) {
+        Some(slot) => slot,
+        None => {
+            let slot = Arc::new(Slot::default());
+            slots.insert(id.clone(), Arc::downgrade(&slot));
+            slot
         }
-    }
+    };
+    Flight { id, slot }
 }
 
 /// One caller's hold on a slot; the last one out removes the slot from the map.
 struct Flight {
-    flights: Arc<Flights>,
-    key: String,
+    id: FlightKey,
     slot: Arc<Slot>,
 }
 
 impl Drop for Flight {
     fn drop(&mut self) {
         // Under the map's lock nobody can join, so a count of one means this is the last hold.
-        let mut slots = self.flights.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slots = FLIGHTS.lock().unwrap_or_else(|p| p.into_inner());
         let ours = slots
-            .get(&self.key)
+            .get(&self.id)
             .is_some_and(|weak| std::ptr::eq(weak.as_ptr(), Arc::as_ptr(&self.slot)));
         if ours && Arc::strong_count(&self.slot) == 1 {
-            slots.remove(&self.key);
+            slots.remove(&self.id);
         }
     }
 }
@@ -64,7 +59,8 @@ impl<C: Codec> Client<C> {
     /// The value of `key`; when it is missing, `compute` makes it, it is stored for `ttl`
     /// (`None`: persistently) and returned — the cache-aside pattern in one call.
     ///
-    /// Concurrent callers for the same key in this process share one computation: the first
+    /// Concurrent callers for the same key of the same store in this process (through any
+    /// client over it) share one computation: the first
     /// computes, the others wait and get its value. If it fails, its caller gets the error and
     /// the next waiter computes again. Other processes may compute too; the last write wins.
     ///
@@ -97,7 +93,7 @@ impl<C: Codec> Client<C> {
         if let Some(found) = self.get(key).await? {
             return Ok(found);
         }
-        let flight = self.flights.join(key);
+        let flight = join(&self.backend, key);
         let mut shared = flight.slot.lock().await;
         if let Some(bytes) = shared.as_ref() {
             return Ok(self.decode(key, bytes)?);

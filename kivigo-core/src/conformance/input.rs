@@ -2,15 +2,11 @@
 
 use std::sync::Arc;
 
-use super::support::{expect_err, keys};
-use crate::{Backend, Client, Error};
+use super::support::{expect_err, is_invalid_key as invalid_key, is_too_large, keys};
+use crate::{Backend, Client};
 
 /// Largest key the suite writes to check that a key at the store's limit works.
 const AT_LIMIT_ROUND_TRIP_MAX: usize = 1 << 20;
-
-fn invalid_key(err: &Error) -> bool {
-    matches!(err, Error::InvalidKey { .. })
-}
 
 /// The empty key is refused by every operation, and a batch holding one writes nothing.
 pub async fn empty_key_is_rejected_before_io(backend: Arc<dyn Backend>) {
@@ -102,7 +98,7 @@ pub async fn oversized_key_is_rejected(backend: Arc<dyn Backend>) {
 /// A value over the reported limit is refused with `ValueTooLarge` and nothing is written. A
 /// backend that reports no limit stores 4 MiB.
 pub async fn oversized_value_is_rejected(backend: Arc<dyn Backend>) {
-    let too_large = |e: &Error| matches!(e, Error::ValueTooLarge { .. });
+    let too_large = is_too_large;
     let Some(max) = backend.capabilities().max_value_size else {
         let value = vec![7u8; 4 << 20];
         backend

@@ -22,27 +22,58 @@
 //! ```
 //!
 //! Each case becomes its own `#[tokio::test]`, so the test crate needs `tokio` (features
-//! `macros`, `rt-multi-thread`) as a dev-dependency. A case that needs a capability the backend
-//! does not report checks that the backend answers [`crate::Error::Unsupported`] instead.
+//! `macros`, `rt-multi-thread`, `time`) as a dev-dependency. A case that needs a capability the
+//! backend does not report checks that the backend answers [`crate::Error::Unsupported`] for
+//! that operation (and wrote nothing), then stops: what is reported works, what is not is
+//! refused.
+//!
+//! The cases, by file: single keys, bad input, `list`, batches and the typed client (contract
+//! v1); expiry with and without waiting (`expiry`, `ttl`), conditional writes, counters, scans
+//! and the client's streams, `batch_write`, the client's helpers (`update`, `get_or_set_with`,
+//! `get_many`...), and close and capabilities for all of it (contract v2).
+//!
+//! Waiting for a key to expire is the only wait on the clock: an expiry case writes with the
+//! shortest TTL the backend allows that leaves time to read the key back (its
+//! [`TtlSupport::min`](crate::TtlSupport::min), raised to 1 s for stores with a finer tick),
+//! waits once until [`TtlSupport::gone_after`](crate::TtlSupport::gone_after) that TTL, and
+//! checks every read path. Stores with whole-second clocks (memcached, etcd) take a few seconds
+//! per case; the cases run in parallel. Races use barriers and task joins, never sleeps.
 
 mod batch;
+mod batch_write;
+mod client_helpers;
 mod concurrency;
+mod conditional;
+mod counter;
+mod deadline;
+mod expiry;
+mod gates;
 mod harness;
 mod input;
 mod lifecycle;
 mod list;
+mod paths;
 pub mod process;
+mod scan;
 mod single;
 mod support;
+mod ttl;
 mod typed;
 
 pub use batch::*;
+pub use batch_write::*;
+pub use client_helpers::*;
 pub use concurrency::*;
+pub use conditional::*;
+pub use counter::*;
+pub use expiry::*;
 pub use harness::{Harness, require_servers, run, run_id, server_url};
 pub use input::*;
 pub use lifecycle::*;
 pub use list::*;
+pub use scan::*;
 pub use single::*;
+pub use ttl::*;
 pub use typed::*;
 
 /// Generates one `#[tokio::test]` per conformance case for a [`Harness`] value.
@@ -84,6 +115,61 @@ macro_rules! conformance_tests {
             health_is_ok,
             close_is_idempotent_and_later_calls_fail,
             capabilities_are_consistent,
+            // Contract v2: expiry, waiting for the deadline.
+            expired_key_is_gone_for_every_read_path,
+            key_is_never_gone_before_its_ttl,
+            expire_makes_an_existing_key_expire,
+            persist_keeps_a_key_past_its_old_deadline,
+            plain_writes_clear_an_earlier_ttl,
+            batch_set_with_ttl_expires_every_entry,
+            batch_write_put_with_ttl_expires,
+            set_if_absent_with_ttl_expires,
+            expired_key_is_absent_for_conditional_writes,
+            // Expiry without waiting.
+            ttl_reads_back_missing_persistent_or_remaining,
+            expire_reports_whether_the_key_existed,
+            client_ttl_helpers_read_back,
+            increment_keeps_an_existing_ttl,
+            conditional_writes_leave_the_ttl_they_say,
+            zero_ttl_is_invalid_before_io,
+            batch_set_with_ttl_and_a_bad_entry_writes_nothing,
+            // Conditional writes.
+            set_if_absent_writes_only_missing_keys,
+            set_if_absent_race_has_one_winner,
+            compare_and_swap_swaps_only_on_match,
+            compare_and_swap_none_expected_means_absent,
+            compare_and_swap_none_new_deletes_if_equal,
+            compare_and_swap_compares_bytes_exactly,
+            compare_and_swap_counter_race_is_exact,
+            // Counters.
+            increment_counts_from_zero_both_ways,
+            increment_reads_a_value_written_by_set,
+            increment_refuses_values_that_are_not_numbers,
+            increment_overflow_is_an_error,
+            increment_race_is_exact,
+            // Scans and streams.
+            scan_pages_cover_the_prefix,
+            scan_resumes_from_a_saved_cursor,
+            scan_prefix_is_literal,
+            scan_empty_prefix_scans_everything,
+            scan_limit_zero_is_invalid,
+            typed_streams_cover_the_prefix,
+            // batch_write.
+            batch_write_applies_puts_and_deletes,
+            batch_write_last_operation_wins,
+            empty_batch_write_is_a_no_op,
+            batch_write_with_a_bad_op_writes_nothing,
+            batch_write_of_thousands_of_ops,
+            typed_batch_write_with_put_op,
+            // The typed client's helpers.
+            update_race_is_exact,
+            update_returning_none_deletes,
+            get_or_set_with_computes_once,
+            get_many_and_exists_many_keep_order,
+            typed_conditional_writes,
+            typed_counters_are_json_numbers,
+            // Lifecycle.
+            v2_operations_fail_after_close,
         );
     };
     (@cases $harness:expr; $($case:ident),* $(,)?) => {

@@ -132,7 +132,11 @@ impl Forward for Namespace {
 
     async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
         validate::check_key(&self.capabilities, key)?;
-        self.store()?.set(&self.full(key), value, ttl).await
+        let store = self.store()?;
+        store
+            .set(&self.full(key), value, ttl)
+            .await
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
@@ -155,6 +159,7 @@ impl Forward for Namespace {
         self.store()?
             .set_if_absent(&self.full(key), value, ttl)
             .await
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn compare_and_swap(
@@ -167,11 +172,15 @@ impl Forward for Namespace {
         self.store()?
             .compare_and_swap(&self.full(key), expected, new)
             .await
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
         validate::check_key(&self.capabilities, key)?;
-        self.store()?.increment(&self.full(key), delta).await
+        self.store()?
+            .increment(&self.full(key), delta)
+            .await
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
@@ -213,7 +222,7 @@ impl Forward for Namespace {
         store
             .batch_set(&prefixed, ttl)
             .await
-            .map_err(|err| self.unprefix_progress(err))
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
@@ -225,7 +234,7 @@ impl Forward for Namespace {
         store
             .batch_delete(&self.full_keys(keys))
             .await
-            .map_err(|err| self.unprefix_progress(err))
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
@@ -241,7 +250,7 @@ impl Forward for Namespace {
         store
             .batch_write(&prefixed)
             .await
-            .map_err(|err| self.unprefix_progress(err))
+            .map_err(|err| self.unprefix(err))
     }
 
     async fn health(&self) -> Result<()> {
@@ -258,17 +267,30 @@ impl Forward for Namespace {
 }
 
 impl Namespace {
-    /// A partial-batch error from the store names stored keys: give the caller its own.
-    fn unprefix_progress(&self, mut err: Error) -> Error {
-        if let Error::PartialBatch { progress, .. } = &mut err {
-            for group in [
-                &mut progress.written,
-                &mut progress.unknown,
-                &mut progress.not_written,
-            ] {
-                let keys = std::mem::take(group);
-                *group = self.strip_all(keys);
+    /// Errors from the store name stored keys (a counter that is not a number, a value too
+    /// large, a half-applied batch): give the caller its own.
+    fn unprefix(&self, mut err: Error) -> Error {
+        match &mut err {
+            Error::PartialBatch { progress, .. } => {
+                for group in [
+                    &mut progress.written,
+                    &mut progress.unknown,
+                    &mut progress.not_written,
+                ] {
+                    let keys = std::mem::take(group);
+                    *group = self.strip_all(keys);
+                }
             }
+            Error::InvalidKey { key, .. }
+            | Error::ValueTooLarge { key, .. }
+            | Error::NotANumber { key }
+            | Error::Overflow { key, .. }
+            | Error::Conflict { key, .. } => {
+                if let Some(own) = key.strip_prefix(self.prefix.as_str()) {
+                    *key = own.to_owned();
+                }
+            }
+            _ => {}
         }
         err
     }

@@ -136,7 +136,7 @@ impl Forward for Namespace {
         store
             .set(&self.full(key), value, ttl)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.unprefix_key(key, err))
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
@@ -159,7 +159,7 @@ impl Forward for Namespace {
         self.store()?
             .set_if_absent(&self.full(key), value, ttl)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.unprefix_key(key, err))
     }
 
     async fn compare_and_swap(
@@ -172,7 +172,7 @@ impl Forward for Namespace {
         self.store()?
             .compare_and_swap(&self.full(key), expected, new)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.unprefix_key(key, err))
     }
 
     async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
@@ -180,7 +180,7 @@ impl Forward for Namespace {
         self.store()?
             .increment(&self.full(key), delta)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.unprefix_key(key, err))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
@@ -267,6 +267,25 @@ impl Forward for Namespace {
 }
 
 impl Namespace {
+    /// The error of a call on the caller's key `own`: a key the store names is the stored key,
+    /// which the store may have shortened for the message (a long prefix and key together); the
+    /// caller gets its own key, shortened the same way.
+    fn unprefix_key(&self, own: &str, mut err: Error) -> Error {
+        if let Error::InvalidKey { key, .. }
+        | Error::ValueTooLarge { key, .. }
+        | Error::NotANumber { key }
+        | Error::Overflow { key, .. }
+        | Error::Conflict { key, .. } = &mut err
+        {
+            let stored = self.full(own);
+            if *key == stored || *key == crate::error::shorten(&stored) {
+                *key = crate::error::shorten(own);
+                return err;
+            }
+        }
+        self.unprefix(err)
+    }
+
     /// Errors from the store name stored keys (a counter that is not a number, a value too
     /// large, a half-applied batch): give the caller its own.
     fn unprefix(&self, mut err: Error) -> Error {
@@ -313,5 +332,36 @@ impl Layer for Prefix {
         Ok(layered(
             Namespace::new(inner, self.0.clone())?.closing_inner(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryBackend;
+
+    #[tokio::test]
+    async fn errors_name_the_callers_key_even_when_the_store_shortened_its_own() {
+        let long = format!("{}:", "p".repeat(80));
+        let store = layered(Namespace::new(Arc::new(MemoryBackend::new()), long).expect("ns"));
+        store.set("n", b"abc", None).await.expect("set");
+        match store.increment("n", 1).await {
+            Err(Error::NotANumber { key }) => assert_eq!(key, "n"),
+            other => panic!("expected NotANumber for n, got {other:?}"),
+        }
+        store
+            .set("m", i64::MAX.to_string().as_bytes(), None)
+            .await
+            .expect("set");
+        match store.increment("m", 1).await {
+            Err(Error::Overflow { key, delta: 1 }) => assert_eq!(key, "m"),
+            other => panic!("expected Overflow for m, got {other:?}"),
+        }
+        let short = layered(Namespace::new(Arc::new(MemoryBackend::new()), "s:").expect("ns"));
+        short.set("x", b"?", None).await.expect("set");
+        assert!(matches!(
+            short.increment("x", 1).await,
+            Err(Error::NotANumber { key }) if key == "x"
+        ));
     }
 }

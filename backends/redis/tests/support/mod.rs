@@ -172,6 +172,27 @@ fn answers(port: u16) -> Option<String> {
     (!reply.is_empty()).then_some(reply)
 }
 
+/// The value of `field` in `INFO section` of the server on `port`, over a plain socket: INFO
+/// answers while the server loads its data, when most commands (and some client handshakes)
+/// are refused.
+pub fn info_field(port: u16, section: &str, field: &str) -> Option<String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let request = format!("*2\r\n$4\r\nINFO\r\n${}\r\n{section}\r\n", section.len());
+    (&stream).write_all(request.as_bytes()).ok()?;
+    let mut reader = BufReader::new(&stream);
+    let mut header = String::new();
+    reader.read_line(&mut header).ok()?;
+    let length: usize = header.strip_prefix('$')?.trim().parse().ok()?;
+    let mut body = vec![0; length];
+    std::io::Read::read_exact(&mut reader, &mut body).ok()?;
+    let text = String::from_utf8(body).ok()?;
+    let wanted = format!("{field}:");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&wanted))
+        .map(|value| value.trim().to_owned())
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();

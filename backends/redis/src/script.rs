@@ -102,6 +102,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_redis_page_shows_the_script_that_runs() {
+        let page = include_str!("../../../docs/src/backends/redis.md");
+        assert!(page.contains(SOURCE.trim()), "docs/src/backends/redis.md shows another script");
+    }
+
+    #[test]
     fn the_modes_name_what_is_expected_and_what_is_written() {
         let script = CasScript::new();
         assert_eq!(script.sha().len(), 40);

@@ -261,6 +261,10 @@ impl Backend for RedisBackend {
         if let Some(value) = new {
             validate::check_value(&CAPABILITIES, key, value)?;
         }
+        if expected.is_some_and(|value| value.len() > MAX_BULK_SIZE) {
+            // No stored value is that long, so it cannot match: nothing to send.
+            return Ok(false);
+        }
         self.swap(key, expected, new).await
     }
 
@@ -305,8 +309,10 @@ impl Backend for RedisBackend {
         page.take_pending(&mut state, prefix);
         // COUNT is how many keys SCAN visits, matching or not. Ask for the room left; after a
         // step that matched nothing, visit more at once so that a sparse prefix does not cost a
-        // round trip per handful of keys.
-        let mut count = page.room().max(1);
+        // round trip per handful of keys. Never more than SCAN_MAX_COUNT: one SCAN call holds
+        // the server while it walks.
+        let room = |page: &PageBuilder| page.room().clamp(1, SCAN_MAX_COUNT);
+        let mut count = room(&page);
         let mut steps = 0;
         while !page.is_full() && !state.walked && steps < SCAN_STEPS_PER_PAGE {
             let (next, keys) = self
@@ -315,9 +321,9 @@ impl Backend for RedisBackend {
             steps += 1;
             state.advance(next);
             count = if keys.is_empty() {
-                (count * 2).min(SCAN_MAX_COUNT.max(limit))
+                count.saturating_mul(2).min(SCAN_MAX_COUNT)
             } else {
-                page.room().max(1)
+                room(&page)
             };
             for key in keys {
                 page.push(key, &mut state);

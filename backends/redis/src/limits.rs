@@ -17,8 +17,8 @@ pub const CHUNK_BYTES: usize = 16 << 20;
 /// The COUNT hint of each SCAN call made by `list`.
 pub const SCAN_COUNT: usize = 1000;
 
-/// The largest COUNT hint one `scan` page asks for while the keys it visits do not match: the
-/// hint starts at the room left in the page and doubles up to this after each empty step.
+/// The largest COUNT hint of one SCAN call made by `scan`: the hint starts at the room left in
+/// the page (at most this) and doubles up to this after each step that matched nothing.
 pub const SCAN_MAX_COUNT: usize = 1000;
 
 /// SCAN calls one `scan` page makes at most before it returns what it has (possibly nothing)

@@ -104,7 +104,10 @@ mod tests {
     #[test]
     fn the_redis_page_shows_the_script_that_runs() {
         let page = include_str!("../../../docs/src/backends/redis.md");
-        assert!(page.contains(SOURCE.trim()), "docs/src/backends/redis.md shows another script");
+        assert!(
+            page.contains(SOURCE.trim()),
+            "docs/src/backends/redis.md shows another script"
+        );
     }
 
     #[test]

@@ -338,12 +338,14 @@ impl Backend for RedisBackend {
             return Ok(HashMap::new());
         }
         self.connection()?;
-        let distinct: Vec<&String> = unique(keys).collect();
+        // MGET answers a key named twice twice, and the map keeps it once: no need to
+        // de-duplicate first (one hash per key less).
+        let all: Vec<&String> = keys.iter().collect();
         let replies: Vec<Vec<Option<Vec<u8>>>> = self
-            .transaction(Operation::BatchGet, commands::batch_get(&distinct))
+            .transaction(Operation::BatchGet, commands::batch_get(&all))
             .await?;
-        let mut found = HashMap::with_capacity(distinct.len());
-        for (key, value) in distinct.into_iter().zip(replies.into_iter().flatten()) {
+        let mut found = HashMap::with_capacity(keys.len());
+        for (key, value) in keys.iter().zip(replies.into_iter().flatten()) {
             if let Some(value) = value {
                 found.insert(key.clone(), value);
             }

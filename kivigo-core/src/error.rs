@@ -384,7 +384,13 @@ impl Error {
 }
 
 /// Keys in error messages are cut to 64 characters so that a 10 MB key does not become a 10 MB
-/// log line.
+/// log line. Backends name keys in their own errors through `kivigo_core::backend::shorten`.
+///
+/// ```
+/// let shown = kivigo_core::backend::shorten(&"k".repeat(1000));
+/// assert_eq!(shown.chars().count(), 65);
+/// assert!(shown.ends_with('…'));
+/// ```
 pub fn shorten(key: &str) -> String {
     const MAX_CHARS: usize = 64;
     match key.char_indices().nth(MAX_CHARS) {

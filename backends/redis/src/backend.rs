@@ -1,58 +1,49 @@
-//! The Redis backend itself.
+//! The Redis backend itself: each operation's commands, sent on the shared connection.
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::time::Duration;
 
-use kivigo_core::backend::{OpenHandle, unique, validate};
+use kivigo_core::backend::{OpenHandle, last_op_wins, unique, validate};
 use kivigo_core::{
-    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
-    async_trait,
+    Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanOrder, ScanPage,
+    WriteOp, async_trait,
 };
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Cmd, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo, RedisResult};
+use redis::aio::ConnectionManager;
+use redis::{Cmd, FromRedisValue, RedisResult};
 
+use crate::commands;
 use crate::config::{RedisAddress, RedisConfig};
-use crate::error::{BACKEND, deadline, from_redis};
+use crate::error::{BACKEND, counter_error, deadline, from_redis};
+use crate::limits::{MAX_BULK_SIZE, SCAN_COUNT, SCAN_MAX_COUNT, SCAN_STEPS_PER_PAGE, TTL};
+use crate::scan::{PageBuilder, ScanCursor, match_pattern};
+use crate::script::CasScript;
 
-/// Largest key or value Redis accepts by default (`proto-max-bulk-len`, 512 MiB).
-pub const MAX_BULK_SIZE: usize = 512 << 20;
-
-/// Keys per MGET, MSET or UNLINK command. Several chunks of one batch go in one MULTI/EXEC.
-pub const CHUNK_KEYS: usize = 1000;
-
-/// An MSET chunk is also closed once its keys and values reach this many bytes, so one command
-/// never holds gigabytes (each value may be up to 512 MiB).
-pub const CHUNK_BYTES: usize = 16 << 20;
-
-/// The COUNT hint of each SCAN call made by `list`.
-pub const SCAN_COUNT: usize = 1000;
-
-/// Extra time the backstop deadline of a call allows beyond its connect and response timeouts,
-/// so that the driver's own, more precise error comes first.
-const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
-
-/// Capabilities before the key prefix is known (its length is taken off the key limit).
 const CAPABILITIES: Capabilities = Capabilities::new(BACKEND)
     .with_list(true)
+    .with_scan(ScanOrder::Unordered)
     .with_native_batch(true)
     .with_atomic_batch(Atomicity::Whole)
+    .with_batch_write(true)
     .with_max_key_size(MAX_BULK_SIZE)
-    .with_max_value_size(MAX_BULK_SIZE);
+    .with_max_value_size(MAX_BULK_SIZE)
+    .with_ttl(TTL)
+    .with_conditional_writes(true)
+    .with_increment(true);
 
-/// A key-value store in one Redis database, optionally under a key prefix.
+/// A key-value store in one Redis database.
 ///
-/// Build it with [`RedisBackend::open`] or through `kivigo::open("redis://127.0.0.1:6379/0")`.
-/// It holds one multiplexed connection (a [`ConnectionManager`]) shared by every call and
-/// task; when the connection breaks, calls fail with a transient error and the manager
+/// Build it with [`RedisBackend::open`] or through `kivigo::open("redis://127.0.0.1:6379/0")`
+/// (add `?prefix=app:` to keep keys under a prefix: the facade's `Prefix` layer does it for
+/// every store). It holds one multiplexed connection (a [`ConnectionManager`]) shared by every
+/// call and task; when the connection breaks, calls fail with a transient error and the manager
 /// reconnects by itself, so the same backend works again once the server is back.
 pub struct RedisBackend {
     connection: OpenHandle<ConnectionManager>,
-    capabilities: Capabilities,
-    prefix: String,
     budget: Duration,
     address: RedisAddress,
     db: i64,
+    cas: CasScript,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -60,7 +51,6 @@ impl std::fmt::Debug for RedisBackend {
         f.debug_struct("RedisBackend")
             .field("address", &self.address.to_string())
             .field("db", &self.db)
-            .field("prefix", &self.prefix)
             .finish_non_exhaustive()
     }
 }
@@ -71,66 +61,18 @@ impl RedisBackend {
     /// A server that refuses the connection or does not complete it within `connect_timeout`
     /// gives [`Error::Unavailable`] (transient); a wrong password is a permanent error.
     pub async fn open(config: RedisConfig) -> Result<Self> {
-        if config.prefix.len() >= MAX_BULK_SIZE {
-            return Err(Error::config("the redis key prefix is longer than 512 MiB"));
-        }
-        let info = connection_info(&config)?;
-        let client = redis::Client::open(info).map_err(|err| {
-            Error::config(format!("redis connection settings are invalid: {err}"))
-        })?;
-        let manager_config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(config.connect_timeout))
-            .set_response_timeout(Some(config.response_timeout))
-            // One attempt per reconnection: a call never waits through a series of backoffs,
-            // and the next call starts a fresh attempt.
-            .set_number_of_retries(0);
-        let budget = config.connect_timeout + config.response_timeout + DEADLINE_MARGIN;
-        // Any time-out while opening means no connection could be made: Unavailable.
-        let no_connection = || Error::Unavailable {
-            backend: BACKEND,
-            operation: Operation::Open,
-            never_sent: true,
-            message: format!(
-                "no connection to {} within {:?}",
-                config.address, config.connect_timeout
-            ),
-            source: None,
-        };
-        let manager = tokio::time::timeout(
-            budget,
-            ConnectionManager::new_with_config(client, manager_config),
-        )
-        .await
-        .map_err(|_| no_connection())?
-        .map_err(|err| match from_redis(err, Operation::Open) {
-            Error::Timeout { .. } => no_connection(),
-            other => other,
-        })?;
+        let (manager, budget) = crate::connection::connect(&config).await?;
         Ok(Self {
             connection: OpenHandle::new(BACKEND, manager),
-            capabilities: CAPABILITIES.with_max_key_size(MAX_BULK_SIZE - config.prefix.len()),
-            prefix: config.prefix,
             budget,
             address: config.address,
             db: config.db,
+            cas: CasScript::new(),
         })
-    }
-
-    /// The key prefix this backend writes under (empty when none).
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 
     fn connection(&self) -> Result<ConnectionManager> {
         self.connection.get()
-    }
-
-    /// The key as stored on the server.
-    fn stored(&self, key: &str) -> String {
-        let mut stored = String::with_capacity(self.prefix.len() + key.len());
-        stored.push_str(&self.prefix);
-        stored.push_str(key);
-        stored
     }
 
     /// Runs one round trip, mapping errors and bounding its duration.
@@ -146,20 +88,27 @@ impl RedisBackend {
         }
     }
 
+    /// Sends one command.
+    async fn query<T: FromRedisValue>(&self, operation: Operation, command: Cmd) -> Result<T> {
+        let mut connection = self.connection()?;
+        self.run(operation, command.query_async(&mut connection))
+            .await
+    }
+
     /// Sends `commands` as one round trip: a single command alone (Redis runs each command
     /// atomically), several inside one MULTI/EXEC so that the whole batch is all-or-nothing.
-    /// Returns one reply per command.
-    async fn transaction<T: redis::FromRedisValue>(
+    /// Returns one reply per command. Errors of commands inside the transaction are classified
+    /// one by one (see [`from_redis`]).
+    async fn transaction<T: FromRedisValue>(
         &self,
         operation: Operation,
         mut commands: Vec<Cmd>,
     ) -> Result<Vec<T>> {
-        let mut connection = self.connection()?;
         if commands.len() == 1 {
             let command = commands.remove(0);
-            let reply = self.run(operation, command.query_async(&mut connection));
-            return Ok(vec![reply.await?]);
+            return Ok(vec![self.query(operation, command).await?]);
         }
+        let mut connection = self.connection()?;
         let mut pipeline = redis::pipe();
         pipeline.atomic();
         for command in commands {
@@ -168,155 +117,235 @@ impl RedisBackend {
         self.run(operation, pipeline.query_async(&mut connection))
             .await
     }
-}
 
-/// The redis crate's connection settings for `config`.
-fn connection_info(config: &RedisConfig) -> Result<redis::ConnectionInfo> {
-    let address = match &config.address {
-        RedisAddress::Tcp { host, port } => ConnectionAddr::Tcp(host.clone(), *port),
-        RedisAddress::Unix { path } => ConnectionAddr::Unix(path.clone()),
-        RedisAddress::Tls {
-            host,
-            port,
-            insecure,
-        } => tls_address(host, *port, *insecure)?,
-    };
-    let mut settings = RedisConnectionInfo::default().set_db(config.db);
-    if let Some(username) = &config.username {
-        settings = settings.set_username(username);
+    /// One SCAN call: the next server cursor and the keys of the reply, as text.
+    async fn scan_step(
+        &self,
+        operation: Operation,
+        cursor: u64,
+        pattern: &str,
+        count: usize,
+    ) -> Result<(u64, Vec<String>)> {
+        let (next, raw): (u64, Vec<Vec<u8>>) = self
+            .query(operation, commands::scan(cursor, pattern, count))
+            .await?;
+        let keys = raw
+            .into_iter()
+            .map(|stored| {
+                String::from_utf8(stored)
+                    .map_err(|err| Error::foreign_key(BACKEND, operation, err.as_bytes()))
+            })
+            .collect::<Result<_>>()?;
+        Ok((next, keys))
     }
-    if let Some(password) = &config.password {
-        settings = settings.set_password(password);
-    }
-    let info = address
-        .into_connection_info()
-        .map_err(|err| Error::config(format!("redis address is invalid: {err}")))?;
-    Ok(info.set_redis_settings(settings))
-}
 
-#[cfg(feature = "tls")]
-fn tls_address(host: &str, port: u16, insecure: bool) -> Result<ConnectionAddr> {
-    // The redis crate builds its rustls config from the process-wide crypto provider. Install
-    // ring unless the application already chose one (then this returns an error we ignore).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Ok(ConnectionAddr::TcpTls {
-        host: host.to_owned(),
-        port,
-        insecure,
-        tls_params: None,
-    })
-}
-
-#[cfg(not(feature = "tls"))]
-fn tls_address(_host: &str, _port: u16, _insecure: bool) -> Result<ConnectionAddr> {
-    Err(Error::config(
-        "rediss:// (TLS) needs the cargo feature `tls` of kivigo-redis (`redis-tls` of kivigo), \
-         which is off in this build",
-    ))
-}
-
-/// `text` as a SCAN/KEYS glob that matches only itself: `*`, `?`, `[`, `]` and `\` are escaped.
-pub(crate) fn escape_glob(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            escaped.push('\\');
+    /// Runs the compare-and-swap script: EVALSHA, or EVAL when the server does not know it.
+    async fn swap(&self, key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool> {
+        let operation = Operation::CompareAndSwap;
+        let mut connection = self.connection()?;
+        if !self.cas.is_loaded() {
+            // The swap itself has not been sent when loading the script fails.
+            let sha: String = self
+                .run(operation, self.cas.load().query_async(&mut connection))
+                .await
+                .map_err(Error::never_sent)?;
+            if sha != self.cas.sha() {
+                return Err(Error::permanent(
+                    BACKEND,
+                    operation,
+                    format!("SCRIPT LOAD answered SHA1 {sha}, not {}", self.cas.sha()),
+                )
+                .never_sent());
+            }
+            self.cas.mark_loaded();
         }
-        escaped.push(c);
+        let evalsha = self.cas.evalsha(key, expected, new);
+        let swapped: i64 =
+            match tokio::time::timeout(self.budget, evalsha.query_async::<i64>(&mut connection))
+                .await
+            {
+                Ok(Ok(swapped)) => swapped,
+                // A restart, SCRIPT FLUSH or a fail-over emptied the script cache: NOSCRIPT means the
+                // script did not run, so sending it whole is safe. EVAL caches it again.
+                Ok(Err(err)) if err.code() == Some("NOSCRIPT") => {
+                    self.query(operation, self.cas.eval(key, expected, new))
+                        .await?
+                }
+                Ok(Err(err)) => return Err(from_redis(err, operation)),
+                Err(_) => return Err(deadline(operation)),
+            };
+        Ok(swapped == 1)
     }
-    escaped
 }
 
 #[async_trait]
 impl Backend for RedisBackend {
     fn capabilities(&self) -> &Capabilities {
-        &self.capabilities
+        &CAPABILITIES
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        validate::check_key(&self.capabilities, key)?;
-        let mut connection = self.connection()?;
-        let mut command = redis::cmd("GET");
-        command.arg(self.stored(key));
-        self.run(Operation::Get, command.query_async(&mut connection))
-            .await
+        validate::check_key(&CAPABILITIES, key)?;
+        self.query(Operation::Get, commands::get(key)).await
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
-        validate::check_key(&self.capabilities, key)?;
-        validate::check_value(&self.capabilities, key, value)?;
-        validate::check_ttl(&self.capabilities, Operation::Set, ttl)?;
-        let mut connection = self.connection()?;
-        let mut command = redis::cmd("SET");
-        command.arg(self.stored(key)).arg(value);
-        self.run(Operation::Set, command.query_async(&mut connection))
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_value(&CAPABILITIES, key, value)?;
+        validate::check_ttl(&CAPABILITIES, Operation::Set, ttl)?;
+        self.query(Operation::Set, commands::set(key, value, ttl))
             .await
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        let mut connection = self.connection()?;
-        let mut command = redis::cmd("DEL");
-        command.arg(self.stored(key));
-        let removed: u64 = self
-            .run(Operation::Delete, command.query_async(&mut connection))
-            .await?;
+        validate::check_key(&CAPABILITIES, key)?;
+        let removed: u64 = self.query(Operation::Delete, commands::delete(key)).await?;
         Ok(removed > 0)
     }
 
-    async fn list(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut connection = self.connection()?;
-        let pattern = format!("{}*", escape_glob(&self.stored(prefix)));
-        let mut found = BTreeSet::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let mut command = redis::cmd("SCAN");
-            command
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(SCAN_COUNT);
-            let (next, keys): (u64, Vec<Vec<u8>>) = self
-                .run(Operation::List, command.query_async(&mut connection))
-                .await?;
-            for stored in keys {
-                let Some(key) = stored.strip_prefix(self.prefix.as_bytes()) else {
-                    continue;
-                };
-                let key = String::from_utf8(key.to_vec())
-                    .map_err(|_| Error::foreign_key(BACKEND, Operation::List, &stored))?;
-                found.insert(key);
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&CAPABILITIES, key)?;
+        let left: i64 = self.query(Operation::Ttl, commands::pttl(key)).await?;
+        match left {
+            -2 => Ok(KeyTtl::Missing),
+            -1 => Ok(KeyTtl::Persistent),
+            millis if millis >= 0 => Ok(KeyTtl::Remaining(Duration::from_millis(
+                millis.unsigned_abs(),
+            ))),
+            other => Err(Error::permanent(
+                BACKEND,
+                Operation::Ttl,
+                format!("PTTL answered {other}"),
+            )),
+        }
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_ttl(&CAPABILITIES, Operation::Expire, ttl)?;
+        let existed: i64 = match ttl {
+            Some(ttl) => {
+                self.query(Operation::Expire, commands::pexpire(key, ttl))
+                    .await?
             }
+            None => {
+                let replies: Vec<i64> = self
+                    .transaction(Operation::Expire, commands::persist(key))
+                    .await?;
+                replies.last().copied().unwrap_or(0)
+            }
+        };
+        Ok(existed > 0)
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        validate::check_value(&CAPABILITIES, key, value)?;
+        validate::check_ttl(&CAPABILITIES, Operation::SetIfAbsent, ttl)?;
+        let written: Option<()> = self
+            .query(
+                Operation::SetIfAbsent,
+                commands::set_if_absent(key, value, ttl),
+            )
+            .await?;
+        Ok(written.is_some())
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&CAPABILITIES, key)?;
+        if let Some(value) = new {
+            validate::check_value(&CAPABILITIES, key, value)?;
+        }
+        if expected.is_some_and(|value| value.len() > MAX_BULK_SIZE) {
+            // No stored value is that long, so it cannot match: nothing to send.
+            return Ok(false);
+        }
+        self.swap(key, expected, new).await
+    }
+
+    async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
+        validate::check_key(&CAPABILITIES, key)?;
+        let mut connection = self.connection()?;
+        let command = commands::increment(key, delta);
+        match tokio::time::timeout(self.budget, command.query_async(&mut connection)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(counter_error(&err, key, delta)
+                .unwrap_or_else(|| from_redis(err, Operation::Increment))),
+            Err(_) => Err(deadline(Operation::Increment)),
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        self.connection()?;
+        let pattern = match_pattern(prefix);
+        let mut found = BTreeSet::new();
+        let mut cursor = 0;
+        loop {
+            let (next, keys) = self
+                .scan_step(Operation::List, cursor, &pattern, SCAN_COUNT)
+                .await?;
+            found.extend(keys);
             if next == 0 {
-                break;
+                return Ok(found.into_iter().collect());
             }
             cursor = next;
         }
-        Ok(found.into_iter().collect())
+    }
+
+    async fn scan(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
+        validate::check_scan(limit)?;
+        let mut state = match cursor {
+            Some(text) => ScanCursor::parse(text)?,
+            None => ScanCursor::default(),
+        };
+        self.connection()?;
+        let pattern = match_pattern(prefix);
+        let mut page = PageBuilder::new(limit);
+        page.take_pending(&mut state, prefix);
+        // COUNT is how many keys SCAN visits, matching or not. Ask for the room left; after a
+        // step that matched nothing, visit more at once so that a sparse prefix does not cost a
+        // round trip per handful of keys. Never more than SCAN_MAX_COUNT: one SCAN call holds
+        // the server while it walks.
+        let room = |page: &PageBuilder| page.room().clamp(1, SCAN_MAX_COUNT);
+        let mut count = room(&page);
+        let mut steps = 0;
+        while !page.is_full() && !state.walked && steps < SCAN_STEPS_PER_PAGE {
+            let (next, keys) = self
+                .scan_step(Operation::Scan, state.server, &pattern, count)
+                .await?;
+            steps += 1;
+            state.advance(next);
+            count = if keys.is_empty() {
+                count.saturating_mul(2).min(SCAN_MAX_COUNT)
+            } else {
+                room(&page)
+            };
+            for key in keys {
+                page.push(key, &mut state);
+            }
+        }
+        Ok(ScanPage::new(page.into_keys(), state.next()))
     }
 
     async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
-        validate::check_keys(&self.capabilities, keys)?;
+        validate::check_keys(&CAPABILITIES, keys)?;
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
         self.connection()?;
-        let distinct: Vec<&String> = unique(keys).collect();
-        let commands = distinct
-            .chunks(CHUNK_KEYS)
-            .map(|chunk| {
-                let mut command = redis::cmd("MGET");
-                for key in chunk {
-                    command.arg(self.stored(key));
-                }
-                command
-            })
-            .collect();
-        let replies: Vec<Vec<Option<Vec<u8>>>> =
-            self.transaction(Operation::BatchGet, commands).await?;
-        let mut found = HashMap::with_capacity(distinct.len());
-        for (key, value) in distinct.into_iter().zip(replies.into_iter().flatten()) {
+        // MGET answers a key named twice twice, and the map keeps it once: no need to
+        // de-duplicate first (one hash per key less).
+        let all: Vec<&String> = keys.iter().collect();
+        let replies: Vec<Vec<Option<Vec<u8>>>> = self
+            .transaction(Operation::BatchGet, commands::batch_get(&all))
+            .await?;
+        let mut found = HashMap::with_capacity(keys.len());
+        for (key, value) in keys.iter().zip(replies.into_iter().flatten()) {
             if let Some(value) = value {
                 found.insert(key.clone(), value);
             }
@@ -325,33 +354,18 @@ impl Backend for RedisBackend {
     }
 
     async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
-        validate::check_batch_set(&self.capabilities, entries, ttl)?;
+        validate::check_batch_set(&CAPABILITIES, entries, ttl)?;
         if entries.is_empty() {
             return Ok(());
         }
         self.connection()?;
-        // MSET applies its pairs in order, and the chunks run in order, so a key written twice
-        // keeps its last value without de-duplicating first.
-        let mut commands = Vec::with_capacity(entries.len().div_ceil(CHUNK_KEYS));
-        let mut command = redis::cmd("MSET");
-        let (mut keys, mut bytes) = (0, 0);
-        for (key, value) in entries {
-            let weight = self.prefix.len() + key.len() + value.len();
-            if keys == CHUNK_KEYS || (keys > 0 && bytes + weight > CHUNK_BYTES) {
-                commands.push(std::mem::replace(&mut command, redis::cmd("MSET")));
-                (keys, bytes) = (0, 0);
-            }
-            command.arg(self.stored(key)).arg(value.as_slice());
-            keys += 1;
-            bytes += weight;
-        }
-        commands.push(command);
+        let commands = commands::batch_set_entries(entries, ttl);
         let _: Vec<()> = self.transaction(Operation::BatchSet, commands).await?;
         Ok(())
     }
 
     async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
-        validate::check_keys(&self.capabilities, keys)?;
+        validate::check_keys(&CAPABILITIES, keys)?;
         if keys.is_empty() {
             return Ok(0);
         }
@@ -359,71 +373,25 @@ impl Backend for RedisBackend {
         // A key named twice would be counted once by Redis within one UNLINK, but twice across
         // chunks; de-duplicating first makes the count exact either way.
         let distinct: Vec<&String> = unique(keys).collect();
-        let commands = distinct
-            .chunks(CHUNK_KEYS)
-            .map(|chunk| {
-                let mut command = redis::cmd("UNLINK");
-                for key in chunk {
-                    command.arg(self.stored(key));
-                }
-                command
-            })
-            .collect();
-        let counts: Vec<u64> = self.transaction(Operation::BatchDelete, commands).await?;
+        let counts: Vec<u64> = self
+            .transaction(Operation::BatchDelete, commands::batch_delete(&distinct))
+            .await?;
         Ok(counts.into_iter().sum())
     }
 
-    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
-        validate::check_key(&self.capabilities, key)?;
-        Err(Error::unsupported(BACKEND, Operation::Ttl))
-    }
-
-    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        validate::check_ttl(&self.capabilities, Operation::Expire, ttl)?;
-        Err(Error::unsupported(BACKEND, Operation::Expire))
-    }
-
-    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        validate::check_value(&self.capabilities, key, value)?;
-        validate::check_ttl(&self.capabilities, Operation::SetIfAbsent, ttl)?;
-        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
-    }
-
-    async fn compare_and_swap(
-        &self,
-        key: &str,
-        _expected: Option<&[u8]>,
-        _new: Option<&[u8]>,
-    ) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
-    }
-
-    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
-        validate::check_key(&self.capabilities, key)?;
-        Err(Error::unsupported(BACKEND, Operation::Increment))
-    }
-
-    async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
-        validate::check_scan(limit)?;
-        Err(Error::unsupported(BACKEND, Operation::Scan))
-    }
-
     async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
-        validate::check_ops(&self.capabilities, ops)?;
-        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
+        validate::check_ops(&CAPABILITIES, ops)?;
+        if ops.is_empty() {
+            return Ok(());
+        }
+        self.connection()?;
+        let commands = commands::batch_write(&last_op_wins(ops));
+        let _: Vec<()> = self.transaction(Operation::BatchWrite, commands).await?;
+        Ok(())
     }
 
     async fn health(&self) -> Result<()> {
-        let mut connection = self.connection()?;
-        let reply: String = self
-            .run(
-                Operation::Health,
-                redis::cmd("PING").query_async(&mut connection),
-            )
-            .await?;
+        let reply: String = self.query(Operation::Health, commands::ping()).await?;
         if reply == "PONG" {
             Ok(())
         } else {
@@ -439,27 +407,5 @@ impl Backend for RedisBackend {
         // Dropping the manager closes the connection once calls still in flight are done.
         drop(self.connection.take());
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn glob_characters_are_escaped() {
-        assert_eq!(escape_glob("plain:"), "plain:");
-        assert_eq!(escape_glob(r"a*b?c[d]e\f"), r"a\*b\?c\[d\]e\\f");
-        assert_eq!(escape_glob("p_%!.^$(|){1}+"), "p_%!.^$(|){1}+");
-    }
-
-    #[cfg(not(feature = "tls"))]
-    #[tokio::test]
-    async fn tls_without_the_feature_is_a_config_error_naming_it() {
-        let url = kivigo_core::BackendUrl::parse("rediss://127.0.0.1:1/0").expect("url");
-        match crate::open_url(&url).await {
-            Err(Error::Config(message)) => assert!(message.contains("redis-tls"), "{message}"),
-            other => panic!("expected a config error, got {other:?}"),
-        }
     }
 }

@@ -52,8 +52,14 @@ impl fmt::Display for RedisAddress {
     }
 }
 
-/// Everything needed to reach a Redis server and to keep kivigo's keys apart from others.
+/// Everything needed to reach a Redis server.
+///
+/// Keys go to the server as they are. To keep an application's keys under a prefix, use the
+/// generic URL option `?prefix=app:` of `kivigo::open`, or wrap the backend in
+/// [`kivigo_core::layer::Prefix`]: the keys are stored as `prefix + key`, as the `prefix` field
+/// of kivigo-redis 0.1 stored them. Unknown fields (`prefix` among them) are refused.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedisConfig {
     /// Where the server is.
     pub address: RedisAddress,
@@ -66,10 +72,6 @@ pub struct RedisConfig {
     /// Password (`AUTH`). Never printed by `Debug`.
     #[serde(default)]
     pub password: Option<String>,
-    /// Prepended to every key on the server and stripped from listed keys, so several
-    /// applications (or tests) can share one database. Empty by default.
-    #[serde(default)]
-    pub prefix: String,
     /// How long one connection attempt may take before the call fails.
     #[serde(default = "default_connect_timeout", with = "humantime_serde")]
     pub connect_timeout: Duration,
@@ -93,7 +95,6 @@ impl fmt::Debug for RedisConfig {
             .field("db", &self.db)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "***"))
-            .field("prefix", &self.prefix)
             .field("connect_timeout", &self.connect_timeout)
             .field("response_timeout", &self.response_timeout)
             .finish()
@@ -101,7 +102,7 @@ impl fmt::Debug for RedisConfig {
 }
 
 impl RedisConfig {
-    /// A server reached over plain TCP, database 0, no prefix, default timeouts.
+    /// A server reached over plain TCP, database 0, default timeouts.
     pub fn tcp(host: impl Into<String>, port: u16) -> Self {
         Self::at(RedisAddress::Tcp {
             host: host.into(),
@@ -109,14 +110,13 @@ impl RedisConfig {
         })
     }
 
-    /// A server at `address`, database 0, no prefix, default timeouts.
+    /// A server at `address`, database 0, default timeouts.
     pub fn at(address: RedisAddress) -> Self {
         Self {
             address,
             db: 0,
             username: None,
             password: None,
-            prefix: String::new(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
         }
@@ -128,8 +128,9 @@ impl RedisConfig {
     /// - `rediss://[user[:password]@]host[:port][/db][?options][&insecure=true]` (feature `tls`)
     /// - `redis+unix://[user[:password]@]/path/to/redis.sock[?db=N&options]`
     ///
-    /// where the options are `prefix=TEXT`, `connect_timeout=DURATION` and
-    /// `response_timeout=DURATION` (durations such as `500ms`, `5s`).
+    /// where the options are `connect_timeout=DURATION` and `response_timeout=DURATION`
+    /// (durations such as `500ms`, `5s`). `prefix` is not an option of this backend: it is
+    /// generic (`kivigo::open` turns it into a [`kivigo_core::layer::Prefix`] layer).
     pub fn from_url(url: &BackendUrl) -> Result<Self> {
         let mut options = url.options("redis");
         let (address, db) = match url.scheme() {
@@ -170,7 +171,13 @@ impl RedisConfig {
                 "redis database number must not be negative, got {db}"
             )));
         }
-        let prefix = options.take::<String>("prefix")?.unwrap_or_default();
+        if url.has_option("prefix") {
+            return Err(Error::config(
+                "`prefix` is a generic option: open the URL with kivigo::open (which keeps keys \
+                 under the prefix for every store), or wrap the backend in \
+                 kivigo_core::layer::Prefix; kivigo_redis::open_url takes only redis options",
+            ));
+        }
         let connect_timeout = positive(&mut options, "connect_timeout")?;
         let response_timeout = positive(&mut options, "response_timeout")?;
         options.finish()?;
@@ -179,7 +186,6 @@ impl RedisConfig {
             db,
             username: Some(url.username().to_owned()).filter(|name| !name.is_empty()),
             password: url.password().map(str::to_owned),
-            prefix,
             connect_timeout: connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             response_timeout: response_timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT),
         })
@@ -251,8 +257,7 @@ mod tests {
     #[test]
     fn reads_host_port_db_and_options() {
         let config = parse(
-            "redis://app:s3cret@cache.local:6380/3?prefix=app:&connect_timeout=250ms\
-             &response_timeout=2s",
+            "redis://app:s3cret@cache.local:6380/3?connect_timeout=250ms&response_timeout=2s",
         )
         .expect("ok");
         assert_eq!(
@@ -265,7 +270,6 @@ mod tests {
         assert_eq!(config.db, 3);
         assert_eq!(config.username.as_deref(), Some("app"));
         assert_eq!(config.password.as_deref(), Some("s3cret"));
-        assert_eq!(config.prefix, "app:");
         assert_eq!(config.connect_timeout, Duration::from_millis(250));
         assert_eq!(config.response_timeout, Duration::from_secs(2));
     }
@@ -287,7 +291,7 @@ mod tests {
 
     #[test]
     fn unix_socket_and_tls_forms() {
-        let config = parse("redis+unix:///run/redis.sock?db=4&prefix=x").expect("ok");
+        let config = parse("redis+unix:///run/redis.sock?db=4").expect("ok");
         assert_eq!(
             config.address,
             RedisAddress::Unix {
@@ -325,8 +329,30 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad} should be refused");
         }
-        let err = parse("redis://h?prefx=a").expect_err("unknown").to_string();
-        assert!(err.contains("prefx") && err.contains("prefix"), "{err}");
+        let err = parse("redis://h?timeout=1s")
+            .expect_err("unknown")
+            .to_string();
+        assert!(
+            err.contains("timeout") && err.contains("connect_timeout"),
+            "{err}"
+        );
+        let err = parse("redis://h?prefix=app:")
+            .expect_err("generic")
+            .to_string();
+        assert!(
+            err.contains("kivigo::open") && err.contains("Prefix"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_serde_config_with_the_old_prefix_field_is_refused() {
+        let old = r#"{"address": {"tcp": {"host": "h", "port": 6379}}, "prefix": "app:"}"#;
+        let err = serde_json::from_str::<RedisConfig>(old).expect_err("prefix is gone");
+        assert!(err.to_string().contains("prefix"), "{err}");
+        let new = r#"{"address": {"tcp": {"host": "h", "port": 6379}}, "db": 2}"#;
+        let config: RedisConfig = serde_json::from_str(new).expect("parse");
+        assert_eq!(config.db, 2);
     }
 
     #[test]

@@ -1,20 +1,28 @@
-//! What is particular to Redis: key prefixes, database numbers, Unix sockets, and batches that
-//! span several chunks staying all-or-nothing.
+//! What is particular to Redis: keys under a prefix (the `Prefix` layer) with glob characters,
+//! database numbers, Unix sockets, and batches that span several chunks staying
+//! all-or-nothing.
 
 mod support;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use kivigo_core::conformance::{run_id, server_url};
-use kivigo_core::{Atomicity, Backend, BackendUrl, Entry};
+use kivigo_core::layer::{Layer, Prefix};
+use kivigo_core::{Atomicity, Backend, BackendUrl, Entry, WriteOp};
 use kivigo_redis::{CHUNK_KEYS, RedisBackend, RedisConfig};
 use support::{RedisServer, free_port, redis_server_binary};
 
-async fn open_shared(prefix: &str) -> Option<RedisBackend> {
+/// The shared server, seen under `prefix`.
+async fn open_shared(prefix: &str) -> Option<Arc<dyn Backend>> {
     let url = BackendUrl::parse(&server_url("redis")?).expect("KIVIGO_TEST_REDIS_URL");
-    let config = RedisConfig {
-        prefix: prefix.to_owned(),
-        ..RedisConfig::from_url(&url).expect("redis URL")
-    };
-    Some(RedisBackend::open(config).await.expect("open"))
+    let config = RedisConfig::from_url(&url).expect("redis URL");
+    let backend = RedisBackend::open(config).await.expect("open");
+    Some(
+        Prefix::new(prefix)
+            .layer(Arc::new(backend))
+            .expect("prefix"),
+    )
 }
 
 fn entries(prefix: &str, count: usize, size: usize) -> Vec<Entry> {
@@ -58,9 +66,9 @@ async fn prefixes_keep_stores_apart_even_with_glob_characters() {
             .expect("delete"),
         2
     );
-    let max = |backend: &RedisBackend| backend.capabilities().max_key_size;
+    let max = globby.capabilities().max_key_size;
     assert_eq!(
-        max(&globby).map(|limit| limit + globby.prefix().len()),
+        max.map(|limit| limit + format!(r"{base}*[?]\:").len()),
         Some(kivigo_redis::MAX_BULK_SIZE),
         "the prefix counts against the key limit"
     );
@@ -137,6 +145,23 @@ async fn a_batch_of_several_chunks_is_all_or_nothing() {
         found.len()
     );
     assert!(backend.list("").await.expect("list").is_empty());
+    // The same with a TTL (one SET PX per key) and as a batch_write of puts and deletes.
+    let err = backend
+        .batch_set(&too_big, Some(Duration::from_secs(600)))
+        .await
+        .expect_err("a batch with a TTL over maxmemory must fail");
+    assert!(!err.is_transient(), "{err:?}");
+    let mut ops: Vec<WriteOp> = too_big
+        .iter()
+        .map(|(key, value)| WriteOp::put(key.clone(), value.clone()))
+        .collect();
+    ops.push(WriteOp::delete("big000000"));
+    let err = backend
+        .batch_write(&ops)
+        .await
+        .expect_err("a batch_write over maxmemory must fail");
+    assert!(!err.is_transient(), "{err:?}");
+    assert!(backend.list("").await.expect("list").is_empty());
 
     // A batch that fits still goes through: the failure was the memory limit, not the batch.
     let small = entries("small", 10, 1024);
@@ -153,10 +178,7 @@ async fn unix_sockets_and_database_numbers() {
         return;
     };
     let server = RedisServer::start(&binary, free_port());
-    let unix = format!(
-        "redis+unix://{}?db=3&prefix=app:",
-        server.socket().display()
-    );
+    let unix = format!("redis+unix://{}?db=3", server.socket().display());
     let over_socket = kivigo_redis::open_url(&unix.parse().expect("url"))
         .await
         .expect("open over the Unix socket");
@@ -166,36 +188,25 @@ async fn unix_sockets_and_database_numbers() {
         .expect("set");
     over_socket.health().await.expect("health");
 
-    let same_db = kivigo_redis::open_url(
-        &format!("{}?prefix=app:", server.url(3))
-            .parse()
-            .expect("url"),
-    )
-    .await
-    .expect("open db 3");
+    let same_db = kivigo_redis::open_url(&server.url(3).parse().expect("url"))
+        .await
+        .expect("open db 3");
     assert_eq!(
         same_db.get("k").await.expect("get"),
         Some(b"via socket".to_vec())
     );
-    let other_db = kivigo_redis::open_url(
-        &format!("{}?prefix=app:", server.url(4))
-            .parse()
-            .expect("url"),
-    )
-    .await
-    .expect("open db 4");
+    let other_db = kivigo_redis::open_url(&server.url(4).parse().expect("url"))
+        .await
+        .expect("open db 4");
     assert_eq!(other_db.get("k").await.expect("get"), None);
     assert!(other_db.list("").await.expect("list").is_empty());
 
-    // The key is stored with its prefix, in database 3.
+    // The key is stored as it is, in database 3.
     let mut admin = server.admin();
     let _: () = redis::cmd("SELECT")
         .arg(3)
         .query(&mut admin)
         .expect("SELECT");
-    let raw: Option<Vec<u8>> = redis::cmd("GET")
-        .arg("app:k")
-        .query(&mut admin)
-        .expect("GET");
+    let raw: Option<Vec<u8>> = redis::cmd("GET").arg("k").query(&mut admin).expect("GET");
     assert_eq!(raw, Some(b"via socket".to_vec()));
 }

@@ -72,7 +72,7 @@ async fn rediss_urls_connect_over_tls() {
             "no".into(),
         ],
     );
-    let url = format!("rediss://127.0.0.1:{tls_port}/2?insecure=true&prefix=tls:");
+    let url = format!("rediss://127.0.0.1:{tls_port}/2?insecure=true");
     let backend = kivigo_redis::open_url(&url.parse().expect("url"))
         .await
         .expect("open over TLS");

@@ -11,6 +11,7 @@
 //! - [`looped`]: batches as explicit loops of single calls, for stores without a multi-key
 //!   mechanism, and the bounded compare-and-swap loop;
 //! - [`counter`]: the decimal text of `increment`'s counters;
+//! - [`shorten`]: a key cut to a readable length for the errors that name it;
 //! - [`wall_clock`] and [`Sweeper`]: expiry for stores that have none of their own.
 //!
 //! The "Custom backends" chapter of the docs walks through a complete backend.
@@ -24,6 +25,7 @@ mod sweeper;
 pub mod validate;
 pub mod wall_clock;
 
+pub use crate::error::shorten;
 pub use crate::url::Options;
 pub use chunk::chunks;
 pub use dedup::{last_op_wins, last_write_wins, unique};

@@ -331,3 +331,34 @@ impl Layer for Prefix {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryBackend;
+
+    #[tokio::test]
+    async fn errors_name_the_callers_key_even_when_the_store_shortened_its_own() {
+        let long = format!("{}:", "p".repeat(80));
+        let store = layered(Namespace::new(Arc::new(MemoryBackend::new()), long).expect("ns"));
+        store.set("n", b"abc", None).await.expect("set");
+        match store.increment("n", 1).await {
+            Err(Error::NotANumber { key }) => assert_eq!(key, "n"),
+            other => panic!("expected NotANumber for n, got {other:?}"),
+        }
+        store
+            .set("m", i64::MAX.to_string().as_bytes(), None)
+            .await
+            .expect("set");
+        match store.increment("m", 1).await {
+            Err(Error::Overflow { key, delta: 1 }) => assert_eq!(key, "m"),
+            other => panic!("expected Overflow for m, got {other:?}"),
+        }
+        let short = layered(Namespace::new(Arc::new(MemoryBackend::new()), "s:").expect("ns"));
+        short.set("x", b"?", None).await.expect("set");
+        assert!(matches!(
+            short.increment("x", 1).await,
+            Err(Error::NotANumber { key }) if key == "x"
+        ));
+    }
+}

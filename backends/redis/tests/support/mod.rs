@@ -28,7 +28,8 @@ pub fn redis_server_binary() -> Option<PathBuf> {
     )
 }
 
-/// A redis-server child process without persistence, on 127.0.0.1:`port` and a Unix socket.
+/// A redis-server child process on 127.0.0.1:`port` and a Unix socket, without persistence
+/// unless its extra arguments turn it on (`--appendonly yes`, in `--dir`).
 pub struct RedisServer {
     binary: PathBuf,
     port: u16,
@@ -57,6 +58,21 @@ impl RedisServer {
         server
     }
 
+    /// Starts a server on `port` with more arguments, and returns as soon as it answers
+    /// anything (a replica cut off from its primary answers PING with `-MASTERDOWN`).
+    pub fn start_answering(binary: &Path, port: u16, extra: Vec<String>) -> Self {
+        let socket = std::env::temp_dir().join(format!("kivigo-redis-test-{port}.sock"));
+        let mut server = Self {
+            binary: binary.to_owned(),
+            port,
+            socket,
+            extra,
+            child: None,
+        };
+        server.restart_loading();
+        server
+    }
+
     /// The TCP port.
     pub fn port(&self) -> u16 {
         self.port
@@ -72,7 +88,7 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/{db}", self.port)
     }
 
-    /// Kills the server and waits for the process to end.
+    /// Kills the server (SIGKILL: no shutdown save, as in a crash) and waits for it to end.
     pub fn stop(&mut self) {
         self.child = None;
     }
@@ -87,8 +103,33 @@ impl RedisServer {
         self.child.as_mut().expect("server is running").thaw();
     }
 
-    /// Starts the server again on the same port (after [`RedisServer::stop`]).
+    /// Starts the server again on the same port (after [`RedisServer::stop`]) and waits until
+    /// it answers PING (so until it has loaded its data, when it has some).
     pub fn restart(&mut self) {
+        self.spawn();
+        let (port, child) = (self.port, self.child.as_mut().expect("started"));
+        wait_until(
+            "redis-server",
+            STARTUP_LIMIT,
+            || child.is_running(),
+            || answers_ping(port),
+        );
+    }
+
+    /// Starts the server again on the same port and returns as soon as it answers anything,
+    /// `-LOADING` included: while it loads a large data set, commands get that error.
+    pub fn restart_loading(&mut self) {
+        self.spawn();
+        let (port, child) = (self.port, self.child.as_mut().expect("started"));
+        wait_until(
+            "redis-server",
+            STARTUP_LIMIT,
+            || child.is_running(),
+            || answers(port).is_some(),
+        );
+    }
+
+    fn spawn(&mut self) {
         self.stop();
         let mut command = Command::new(&self.binary);
         command
@@ -103,15 +144,8 @@ impl RedisServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let mut child =
+        let child =
             ChildProcess::spawn(format!("redis-server on port {}", self.port), &mut command);
-        let port = self.port;
-        wait_until(
-            "redis-server",
-            STARTUP_LIMIT,
-            || child.is_running(),
-            || answers_ping(port),
-        );
         self.child = Some(child);
     }
 
@@ -123,17 +157,40 @@ impl RedisServer {
     }
 }
 
-/// Whether a server on `port` answers PING.
+/// Whether a server on `port` answers PING with PONG.
 fn answers_ping(port: u16) -> bool {
-    let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if (&stream).write_all(b"PING\r\n").is_err() {
-        return false;
-    }
+    answers(port).is_some_and(|reply| reply.starts_with("+PONG"))
+}
+
+/// The first line a server on `port` answers to PING, if it answers.
+fn answers(port: u16) -> Option<String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    (&stream).write_all(b"PING\r\n").ok()?;
     let mut reply = String::new();
-    BufReader::new(&stream).read_line(&mut reply).is_ok() && reply.starts_with("+PONG")
+    BufReader::new(&stream).read_line(&mut reply).ok()?;
+    (!reply.is_empty()).then_some(reply)
+}
+
+/// The value of `field` in `INFO section` of the server on `port`, over a plain socket: INFO
+/// answers while the server loads its data, when most commands (and some client handshakes)
+/// are refused.
+pub fn info_field(port: u16, section: &str, field: &str) -> Option<String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let request = format!("*2\r\n$4\r\nINFO\r\n${}\r\n{section}\r\n", section.len());
+    (&stream).write_all(request.as_bytes()).ok()?;
+    let mut reader = BufReader::new(&stream);
+    let mut header = String::new();
+    reader.read_line(&mut header).ok()?;
+    let length: usize = header.strip_prefix('$')?.trim().parse().ok()?;
+    let mut body = vec![0; length];
+    std::io::Read::read_exact(&mut reader, &mut body).ok()?;
+    let text = String::from_utf8(body).ok()?;
+    let wanted = format!("{field}:");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&wanted))
+        .map(|value| value.trim().to_owned())
 }
 
 impl Drop for RedisServer {

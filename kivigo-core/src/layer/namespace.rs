@@ -136,7 +136,7 @@ impl Forward for Namespace {
         store
             .set(&self.full(key), value, ttl)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.own_key(key, err))
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
@@ -159,7 +159,7 @@ impl Forward for Namespace {
         self.store()?
             .set_if_absent(&self.full(key), value, ttl)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.own_key(key, err))
     }
 
     async fn compare_and_swap(
@@ -172,7 +172,7 @@ impl Forward for Namespace {
         self.store()?
             .compare_and_swap(&self.full(key), expected, new)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.own_key(key, err))
     }
 
     async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
@@ -180,7 +180,7 @@ impl Forward for Namespace {
         self.store()?
             .increment(&self.full(key), delta)
             .await
-            .map_err(|err| self.unprefix(err))
+            .map_err(|err| self.own_key(key, err))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
@@ -267,6 +267,21 @@ impl Forward for Namespace {
 }
 
 impl Namespace {
+    /// The error of a single-key call on `key`: a key it names is the caller's `key`. Stripping
+    /// the prefix is not enough, since stores shorten keys over 64 characters in errors and a
+    /// long prefix then leaves nothing to strip.
+    fn own_key(&self, key: &str, mut err: Error) -> Error {
+        match &mut err {
+            Error::InvalidKey { key: named, .. }
+            | Error::ValueTooLarge { key: named, .. }
+            | Error::NotANumber { key: named }
+            | Error::Overflow { key: named, .. }
+            | Error::Conflict { key: named, .. } => *named = crate::error::shorten(key),
+            _ => return self.unprefix(err),
+        }
+        err
+    }
+
     /// Errors from the store name stored keys (a counter that is not a number, a value too
     /// large, a half-applied batch): give the caller its own.
     fn unprefix(&self, mut err: Error) -> Error {

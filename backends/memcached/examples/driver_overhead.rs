@@ -47,14 +47,32 @@ const ROWS: [&str; 9] = [
     "increment vs a bare ma",
 ];
 
-/// Runs `$body` and returns keys per second for `$keys` keys.
-macro_rules! rate {
-    ($keys:expr, $body:block) => {{
-        let started = Instant::now();
-        $body;
-        $keys as f64 / started.elapsed().as_secs_f64().max(f64::EPSILON)
+/// Runs `$raw` and `$kivigo` on the same slices of `0..$n`, in turns (the raw driver first on
+/// each slice), and returns their operations per second: `[raw, kivigo]`. Turns of a few dozen
+/// milliseconds keep a change of load on the shared machine from favouring either side.
+macro_rules! turns {
+    ($n:expr, $slice:expr, |$range:ident| $raw:block, $kivigo:block) => {{
+        let (mut raw_time, mut kivigo_time) = (Duration::ZERO, Duration::ZERO);
+        for start in (0..$n).step_by($slice) {
+            let $range = start..($n).min(start + $slice);
+            let started = Instant::now();
+            $raw;
+            raw_time += started.elapsed();
+            let $range = start..($n).min(start + $slice);
+            let started = Instant::now();
+            $kivigo;
+            kivigo_time += started.elapsed();
+        }
+        [
+            $n as f64 / raw_time.as_secs_f64().max(f64::EPSILON),
+            $n as f64 / kivigo_time.as_secs_f64().max(f64::EPSILON),
+        ]
     }};
 }
+
+/// Operations of one turn of the one-by-one runs, and of the batch runs.
+const SINGLE_TURN: usize = 100;
+const BATCH_TURN: usize = 10 * BATCH;
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
@@ -70,136 +88,172 @@ async fn main() -> Result<(), Failure> {
     let names: Vec<String> = (0..BATCHED).map(|i| format!("{i:07}")).collect();
     let wire: Vec<String> = names.iter().map(|key| format!("{prefix}{key}")).collect();
     let value = vec![b'v'; 100];
+    let other = vec![b'w'; 100];
     let entries: Vec<Entry> = names.iter().map(|k| (k.clone(), value.clone())).collect();
+    // Puts of the even keys and deletes of the odd ones.
+    let raw_ops = |range: std::ops::Range<usize>| {
+        range.map(|i| {
+            if i % 2 == 0 {
+                Op::Set(Set::new(&wire[i], &value))
+            } else {
+                Op::Delete(Delete::new(&wire[i]))
+            }
+        })
+    };
+    let ops: Vec<WriteOp> = (0..BATCHED)
+        .map(|i| {
+            if i % 2 == 0 {
+                WriteOp::put(&names[i], value.clone())
+            } else {
+                WriteOp::delete(&names[i])
+            }
+        })
+        .collect();
 
-    // keys/s per row: [raw, kivigo].
+    // ops/s per row: [raw, kivigo].
     let mut rounds: Vec<[[f64; 2]; ROWS.len()]> = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
         let mut row = [[0.0; 2]; ROWS.len()];
-        row[0][0] = rate!(SINGLE, {
-            for key in &wire[..SINGLE] {
-                raw.run(Set::new(key, &value)).await?;
-            }
-        });
-        row[0][1] = rate!(SINGLE, {
-            for key in &names[..SINGLE] {
-                kivigo.set(key, &value, None).await?;
-            }
-        });
-        row[1][0] = rate!(SINGLE, {
-            for key in &wire[..SINGLE] {
-                raw.run(Set::new(key, &value).ttl_raw(TTL_TOKEN)).await?;
-            }
-        });
-        row[1][1] = rate!(SINGLE, {
-            for key in &names[..SINGLE] {
-                kivigo.set(key, &value, Some(TTL)).await?;
-            }
-        });
-        for (index, ttl) in [(2, None), (3, Some(TTL_TOKEN))] {
-            row[index][0] = rate!(BATCHED, {
-                for chunk in wire.chunks(BATCH) {
-                    let sets = chunk.iter().map(|key| {
-                        let set = Set::new(key, &value);
-                        match ttl {
-                            Some(token) => set.ttl_raw(token),
-                            None => set,
-                        }
-                    });
-                    check(raw.run_many(sets).await?)?;
+        row[0] = turns!(
+            SINGLE,
+            SINGLE_TURN,
+            |range| {
+                for key in &wire[range] {
+                    raw.run(Set::new(key, &value)).await?;
                 }
-            });
-            let ttl = ttl.map(|_| TTL);
-            row[index][1] = rate!(BATCHED, {
-                for chunk in entries.chunks(BATCH) {
-                    kivigo.batch_set(chunk, ttl).await?;
+            },
+            {
+                for key in &names[range] {
+                    kivigo.set(key, &value, None).await?;
                 }
-            });
-        }
-        // Puts of the even keys and deletes of the odd ones, 100 operations a call.
-        row[4][0] = rate!(BATCHED, {
-            for chunk in wire.chunks(BATCH) {
-                let ops = chunk.iter().enumerate().map(|(i, key)| {
-                    if i % 2 == 0 {
-                        Op::Set(Set::new(key, &value))
-                    } else {
-                        Op::Delete(Delete::new(key))
+            }
+        );
+        row[1] = turns!(
+            SINGLE,
+            SINGLE_TURN,
+            |range| {
+                for key in &wire[range] {
+                    raw.run(Set::new(key, &value).ttl_raw(TTL_TOKEN)).await?;
+                }
+            },
+            {
+                for key in &names[range] {
+                    kivigo.set(key, &value, Some(TTL)).await?;
+                }
+            }
+        );
+        for (index, token) in [(2, None), (3, Some(TTL_TOKEN))] {
+            let ttl = token.map(|_| TTL);
+            row[index] = turns!(
+                BATCHED,
+                BATCH_TURN,
+                |range| {
+                    for chunk in wire[range].chunks(BATCH) {
+                        let sets = chunk.iter().map(|key| {
+                            let set = Set::new(key, &value);
+                            match token {
+                                Some(token) => set.ttl_raw(token),
+                                None => set,
+                            }
+                        });
+                        check(raw.run_many(sets).await?)?;
                     }
-                });
-                check(raw.run_batch(ops).await?)?;
+                },
+                {
+                    for chunk in entries[range].chunks(BATCH) {
+                        kivigo.batch_set(chunk, ttl).await?;
+                    }
+                }
+            );
+        }
+        row[4] = turns!(
+            BATCHED,
+            BATCH_TURN,
+            |range| {
+                for start in range.step_by(BATCH) {
+                    check(raw.run_batch(raw_ops(start..start + BATCH)).await?)?;
+                }
+            },
+            {
+                for chunk in ops[range].chunks(BATCH) {
+                    kivigo.batch_write(chunk).await?;
+                }
             }
-        });
-        row[4][1] = rate!(BATCHED, {
-            for chunk in names.chunks(BATCH) {
-                let ops: Vec<WriteOp> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, key)| {
-                        if i % 2 == 0 {
-                            WriteOp::put(key, value.clone())
-                        } else {
-                            WriteOp::delete(key)
-                        }
-                    })
-                    .collect();
-                kivigo.batch_write(&ops).await?;
-            }
-        });
-        // Adds of missing keys: the raw run adds the first half, kivigo the second.
+        );
+        // Adds of missing keys: the raw driver adds the first SINGLE keys, kivigo the next.
         kivigo.batch_delete(&names).await?;
-        let half = SINGLE / 2;
-        row[5][0] = rate!(half, {
-            for key in &wire[..half] {
-                assert!(raw.run(Set::new(key, &value).add()).await?.applied());
+        row[5] = turns!(
+            SINGLE,
+            SINGLE_TURN,
+            |range| {
+                for key in &wire[range] {
+                    assert!(raw.run(Set::new(key, &value).add()).await?.applied());
+                }
+            },
+            {
+                for key in &names[SINGLE + range.start..SINGLE + range.end] {
+                    assert!(kivigo.set_if_absent(key, &value, None).await?);
+                }
             }
-        });
-        row[5][1] = rate!(half, {
-            for key in &names[half..SINGLE] {
-                assert!(kivigo.set_if_absent(key, &value, None).await?);
+        );
+        // Compare-and-swap rounds on the same keys: the raw driver from `value` to `other`,
+        // kivigo back.
+        row[6] = turns!(
+            SINGLE,
+            SINGLE_TURN,
+            |range| {
+                for key in &wire[range] {
+                    let read = raw.run(Get::new(key).meta(Meta::NONE.cas())).await?;
+                    assert!(read.value.as_deref() == Some(value.as_slice()));
+                    let cas = read.item.cas.ok_or("no CAS token")?;
+                    let write = raw.run(Set::new(key, &other).compare_cas(cas)).await?;
+                    assert!(write.applied());
+                }
+            },
+            {
+                for key in &names[range] {
+                    assert!(
+                        kivigo
+                            .compare_and_swap(key, Some(&other), Some(&value))
+                            .await?
+                    );
+                }
             }
-        });
-        // Compare-and-swap rounds: each key from `value` to `other` and back.
-        let other = vec![b'w'; 100];
-        row[6][0] = rate!(SINGLE, {
-            for key in &wire[..SINGLE] {
-                let read = raw.run(Get::new(key).meta(Meta::NONE.cas())).await?;
-                assert!(read.value.as_deref() == Some(value.as_slice()));
-                let cas = read.item.cas.ok_or("no CAS token")?;
-                let write = raw.run(Set::new(key, &other).compare_cas(cas)).await?;
-                assert!(write.applied());
-            }
-        });
-        row[6][1] = rate!(SINGLE, {
-            for key in &names[..SINGLE] {
-                assert!(
-                    kivigo
-                        .compare_and_swap(key, Some(&other), Some(&value))
-                        .await?
-                );
-            }
-        });
-        // Counters: set to 0, then one increment per key each way.
+        );
+        // Counters with a TTL, from 0: the raw driver counts each to 1, kivigo to 2.
         let zeros: Vec<Entry> = names[..SINGLE]
             .iter()
             .map(|key| (key.clone(), b"0".to_vec()))
             .collect();
         kivigo.batch_set(&zeros, Some(TTL)).await?;
-        row[7][0] = rate!(SINGLE, {
-            for key in &wire[..SINGLE] {
-                raw_increment(&raw, key).await?;
+        row[7] = turns!(
+            SINGLE,
+            SINGLE_TURN,
+            |range| {
+                for key in &wire[range] {
+                    raw_increment(&raw, key).await?;
+                }
+            },
+            {
+                for key in &names[range] {
+                    assert_eq!(kivigo.increment(key, 1).await?, 2);
+                }
             }
-        });
-        row[7][1] = rate!(SINGLE, {
-            for key in &names[..SINGLE] {
-                assert_eq!(kivigo.increment(key, 1).await?, 2);
+        );
+        row[8] = turns!(
+            SINGLE,
+            SINGLE_TURN,
+            |range| {
+                for key in &wire[range] {
+                    raw.run(Arithmetic::new(key).delta(1)).await?;
+                }
+            },
+            {
+                for key in &names[range] {
+                    kivigo.increment(key, 1).await?;
+                }
             }
-        });
-        row[8][0] = rate!(SINGLE, {
-            for key in &wire[..SINGLE] {
-                raw.run(Arithmetic::new(key).delta(1)).await?;
-            }
-        });
-        row[8][1] = row[7][1];
+        );
         rounds.push(row);
     }
 

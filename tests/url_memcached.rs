@@ -76,7 +76,13 @@ async fn data_under_the_0_1_prefix_option_stays_readable() {
     // The prefix leaves the rest of memcached's 250 bytes to keys.
     let caps = store.backend().capabilities();
     assert_eq!(caps.max_key_size, Some(250 - prefix.len()));
-    assert_eq!(store.batch_delete(["user:1", "hits"]).await.expect("delete"), 2);
+    assert_eq!(
+        store
+            .batch_delete(["user:1", "hits"])
+            .await
+            .expect("delete"),
+        2
+    );
     store.close().await.expect("close");
     bare.close().await.expect("close");
 }

@@ -268,6 +268,31 @@ async fn each_single_key_call_reaches_the_store_once() {
     assert_eq!(store.take(), expected);
 }
 
+/// A prefix longer than the 64 characters errors show of a key: the caller still gets its own
+/// key back, not the stored one cut short.
+#[tokio::test]
+async fn errors_name_the_caller_s_key_under_a_long_prefix() {
+    let store: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+    let prefix = format!("tenant/{}/", "x".repeat(70));
+    let top = Prefix::new(&prefix).layer(store.clone()).expect("prefix");
+    top.set("bad", b"abc", None).await.expect("set");
+    match top.increment("bad", 1).await {
+        Err(kivigo_core::Error::NotANumber { key }) => assert_eq!(key, "bad"),
+        other => panic!("expected NotANumber for \"bad\", got {other:?}"),
+    }
+    top.set("max", i64::MAX.to_string().as_bytes(), None)
+        .await
+        .expect("set");
+    match top.increment("max", 1).await {
+        Err(kivigo_core::Error::Overflow { key, .. }) => assert_eq!(key, "max"),
+        other => panic!("expected Overflow for \"max\", got {other:?}"),
+    }
+    assert_eq!(
+        store.get(&format!("{prefix}bad")).await.expect("get"),
+        Some(b"abc".to_vec())
+    );
+}
+
 mod suite {
     //! The conformance suite through each layer on its own, and through the whole stack.
 

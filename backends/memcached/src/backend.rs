@@ -1,48 +1,34 @@
-//! The memcached backend itself.
+//! The memcached backend itself: opening, single-key operations and expiry; batches, conditional
+//! writes and counters have their own files.
 
 use std::collections::HashMap;
-
 use std::time::Duration;
 
-use kivigo_core::backend::{OpenHandle, chunks, last_write_wins, unique, validate};
+use kivigo_core::backend::{OpenHandle, validate};
 use kivigo_core::{
     Atomicity, Backend, Capabilities, Entry, Error, KeyTtl, Operation, Result, ScanPage, WriteOp,
     async_trait,
 };
-use memcache::exp::{AsyncMetaClient, Delete, Get, GetResult, MutationResult, MutationStatus, Set};
+use memcache::exp::{
+    AsyncMetaClient, Delete, Get, GetResult, Meta, MutationResult, MutationStatus, Rendezvous, Set,
+};
 
 use crate::config::MemcachedConfig;
 use crate::error::{BACKEND, from_driver, is_too_large};
-use crate::keys::{self, ITEM_OVERHEAD};
+use crate::expiry::{self, Expiry};
+use crate::limits::{DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, KEY_RULES, MAX_KEY_BYTES};
 use crate::probe;
-
-/// memcached's default item size limit (`-I 1m`), used when the server does not say.
-const DEFAULT_ITEM_SIZE_MAX: usize = 1 << 20;
-
-/// Most commands in one pipelined exchange with a server.
-const CHUNK_OPS: usize = 1000;
-
-/// Most key and value bytes in one chunk of a `batch_set`, so that one exchange stays well
-/// within the timeout. A single larger entry still goes alone.
-const CHUNK_SET_BYTES: usize = 2 << 20;
-
-/// Most request bytes in one chunk of a `batch_get` or `batch_delete`. The client writes a whole
-/// chunk before reading the answers; keeping the request small enough for the sockets' buffers
-/// means the server never waits for us to read while we wait for it to read.
-const CHUNK_KEY_BYTES: usize = 64 << 10;
-
-/// Bytes of a meta command line besides the key (`mg `, flags, opaque token, `\r\n`).
-const COMMAND_OVERHEAD: usize = 24;
 
 /// A key-value store on one memcached server or several (keys spread by rendezvous hashing).
 ///
 /// Build it with [`MemcachedBackend::open`] or through `kivigo::open("memcached://host:11211")`.
 /// Values live in memcached's memory only: the server may evict them under memory pressure and
-/// loses them all when it restarts. memcached cannot list its keys, so `list` is unsupported.
+/// loses them all when it restarts. memcached cannot list its keys, so `list` and `scan` are
+/// unsupported.
 pub struct MemcachedBackend {
     client: OpenHandle<AsyncMetaClient>,
     capabilities: Capabilities,
-    prefix: String,
+    expiry: Expiry,
     servers: Vec<String>,
 }
 
@@ -50,7 +36,6 @@ impl std::fmt::Debug for MemcachedBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MemcachedBackend")
             .field("servers", &self.servers)
-            .field("prefix", &self.prefix)
             .field("max_value_size", &self.capabilities.max_value_size)
             .finish_non_exhaustive()
     }
@@ -60,27 +45,31 @@ impl MemcachedBackend {
     /// Connects to the servers of `config`.
     ///
     /// Every server is contacted once: to check that it answers (`Error::Unavailable` or
-    /// `Error::Timeout` otherwise) and, unless `config.item_size_max` is set, to read its item
-    /// size limit; the smallest limit sets `max_value_size`.
+    /// `Error::Timeout` otherwise), to read its clock (for TTLs over 30 days, which memcached
+    /// takes as Unix times) and, unless `config.item_size_max` is set, its item size limit; the
+    /// smallest limit sets `max_value_size`.
     pub async fn open(config: MemcachedConfig) -> Result<Self> {
         config.validate()?;
         let MemcachedConfig {
             servers,
-            prefix,
             timeout,
             connect_timeout,
             max_connections,
             item_size_max,
         } = config;
-        let mut smallest: Option<usize> = None;
+        let mut infos = Vec::with_capacity(servers.len());
         for server in &servers {
-            let limit = probe::item_size_max(server, connect_timeout, timeout).await?;
-            if let Some(limit) = limit {
-                smallest = Some(smallest.map_or(limit, |s| s.min(limit)));
-            }
+            infos.push(probe::server_info(server, connect_timeout, timeout).await?);
         }
+        let smallest = infos.iter().filter_map(|info| info.item_size_max).min();
         let item_size_max = item_size_max.or(smallest).unwrap_or(DEFAULT_ITEM_SIZE_MAX);
+        // The client routes with this hashing, and so does the expiry code, to use the clock of
+        // the server that holds a key.
+        let router = Rendezvous::new();
+        let offsets: Vec<Option<i64>> = infos.iter().map(|info| info.clock_offset).collect();
+        let expiry = Expiry::new(&servers, &offsets, router);
         let connect = AsyncMetaClient::builder()
+            .router(router)
             .connect_timeout(Some(connect_timeout))
             .io_timeout(Some(timeout))
             .max_connections(max_connections)
@@ -93,45 +82,38 @@ impl MemcachedBackend {
             .with_list(false)
             .with_native_batch(true)
             .with_atomic_batch(Atomicity::None)
-            .with_max_key_size(keys::max_key_len(&prefix))
-            .with_max_value_size(item_size_max.saturating_sub(ITEM_OVERHEAD).max(1));
+            .with_batch_write(true)
+            .with_max_key_size(MAX_KEY_BYTES)
+            .with_key_rules(KEY_RULES)
+            .with_max_value_size(item_size_max.saturating_sub(ITEM_OVERHEAD).max(1))
+            .with_ttl(expiry.support())
+            .with_conditional_writes(true)
+            // A compare-and-swap loop: memcached's own incr/decr are unsigned.
+            .with_increment(false);
         Ok(Self {
             client: OpenHandle::new(BACKEND, client),
             capabilities,
-            prefix,
+            expiry,
             servers,
         })
     }
 
-    fn client(&self) -> Result<AsyncMetaClient> {
+    pub(crate) fn client(&self) -> Result<AsyncMetaClient> {
         self.client.get()
     }
 
-    /// The key as the server sees it, for a single command.
-    fn wire(&self, key: &str) -> Vec<u8> {
-        let mut buffer = Vec::with_capacity(self.prefix.len() + key.len());
-        keys::wire(&mut buffer, &self.prefix, key);
-        buffer
+    pub(crate) fn expiry(&self) -> &Expiry {
+        &self.expiry
     }
 
-    fn check_key(&self, key: &str) -> Result<()> {
-        keys::check(key, &self.prefix, keys::max_key_len(&self.prefix))?;
-        validate::check_key(&self.capabilities, key)
+    /// The exptime token of a write of `key` with `ttl` (`None`: no `T` flag, persistent).
+    fn token(&self, operation: Operation, key: &str, ttl: Option<Duration>) -> Result<Option<u32>> {
+        ttl.map(|ttl| Ok(self.expiry.tokens(operation, ttl)?.for_key(key)))
+            .transpose()
     }
 
-    fn check_keys(&self, keys: &[String]) -> Result<()> {
-        keys.iter().try_for_each(|key| self.check_key(key))
-    }
-
-    fn check_entries(&self, entries: &[Entry]) -> Result<()> {
-        entries.iter().try_for_each(|(key, value)| {
-            self.check_key(key)?;
-            validate::check_value(&self.capabilities, key, value)
-        })
-    }
-
-    /// Turns the answer to a set into `()` or the error it means.
-    fn stored(
+    /// Turns the answer to a write of `size` value bytes into `()` or the error it means.
+    pub(crate) fn stored(
         &self,
         key: &str,
         size: usize,
@@ -145,24 +127,34 @@ impl MemcachedBackend {
                 operation,
                 format!("the server did not store key {key:?} ({:?})", result.status),
             )),
-            Err(err) if is_too_large(&err) => Err(Error::ValueTooLarge {
+            Err(err) => Err(self.driver_error(key, size, err, operation)),
+        }
+    }
+
+    /// A driver error from a write of `size` value bytes: the server's "too large" is
+    /// [`Error::ValueTooLarge`] (its limit is below what it said at open), the rest as usual.
+    pub(crate) fn driver_error(
+        &self,
+        key: &str,
+        size: usize,
+        err: memcache::exp::Error,
+        operation: Operation,
+    ) -> Error {
+        if is_too_large(&err) {
+            return Error::ValueTooLarge {
+                // At most 250 bytes (checked before any I/O): short enough to show whole.
                 key: key.to_owned(),
                 size,
                 max: self.capabilities.max_value_size.unwrap_or(size),
                 backend: BACKEND,
-            }),
-            Err(err) => Err(from_driver(err, operation)),
+            };
         }
-    }
-
-    /// The key bytes one command of a chunk costs.
-    fn key_cost(&self, key: &str) -> usize {
-        self.prefix.len() + key.len() + COMMAND_OVERHEAD
+        from_driver(err, operation)
     }
 }
 
 /// The value of a hit; `None` for a miss (or a placeholder another client is filling).
-fn hit_value(result: GetResult) -> Option<Vec<u8>> {
+pub(crate) fn hit_value(result: GetResult) -> Option<Vec<u8>> {
     result.hit().then(|| result.value.unwrap_or_default())
 }
 
@@ -173,31 +165,98 @@ impl Backend for MemcachedBackend {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        self.check_key(key)?;
+        validate::check_key(&self.capabilities, key)?;
         let result = self
             .client()?
-            .run(Get::new(self.wire(key)))
+            .run(Get::new(key))
             .await
             .map_err(|err| from_driver(err, Operation::Get))?;
         Ok(hit_value(result))
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<()> {
-        self.check_key(key)?;
+        validate::check_key(&self.capabilities, key)?;
         validate::check_value(&self.capabilities, key, value)?;
         validate::check_ttl(&self.capabilities, Operation::Set, ttl)?;
-        let answer = self.client()?.run(Set::new(self.wire(key), value)).await;
+        let client = self.client()?;
+        let mut write = Set::new(key, value);
+        if let Some(token) = self.token(Operation::Set, key, ttl)? {
+            write = write.ttl_raw(token);
+        }
+        let answer = client.run(write).await;
         self.stored(key, value.len(), answer, Operation::Set)
     }
 
     async fn delete(&self, key: &str) -> Result<bool> {
-        self.check_key(key)?;
+        validate::check_key(&self.capabilities, key)?;
         let result = self
             .client()?
-            .run(Delete::new(self.wire(key)))
+            .run(Delete::new(key))
             .await
             .map_err(|err| from_driver(err, Operation::Delete))?;
         Ok(result.status == MutationStatus::Applied)
+    }
+
+    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
+        validate::check_key(&self.capabilities, key)?;
+        let read = Get::new(key).without_value().meta(Meta::NONE.ttl());
+        let result = self
+            .client()?
+            .run(read)
+            .await
+            .map_err(|err| from_driver(err, Operation::Ttl))?;
+        if !result.hit() {
+            return Ok(KeyTtl::Missing);
+        }
+        let left = result.item.ttl.ok_or_else(|| {
+            Error::permanent(BACKEND, Operation::Ttl, "the server sent no remaining time")
+        })?;
+        Ok(expiry::remaining(left))
+    }
+
+    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_ttl(&self.capabilities, Operation::Expire, ttl)?;
+        let client = self.client()?;
+        // A touch (`mg` with `T`) changes the exptime alone, atomically; `T0` is "never", so
+        // a persistent key stays persistent and nothing is rewritten.
+        let token = self.token(Operation::Expire, key, ttl)?.unwrap_or(0);
+        let touch = Get::new(key).without_value().touch_raw(token);
+        let result = client
+            .run(touch)
+            .await
+            .map_err(|err| from_driver(err, Operation::Expire))?;
+        Ok(result.hit())
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        validate::check_value(&self.capabilities, key, value)?;
+        validate::check_ttl(&self.capabilities, Operation::SetIfAbsent, ttl)?;
+        let client = self.client()?;
+        let token = self.token(Operation::SetIfAbsent, key, ttl)?;
+        self.add(&client, key, value, token, Operation::SetIfAbsent)
+            .await
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+    ) -> Result<bool> {
+        validate::check_key(&self.capabilities, key)?;
+        if let Some(value) = new {
+            validate::check_value(&self.capabilities, key, value)?;
+        }
+        let client = self.client()?;
+        self.swap(&client, key, expected, new).await
+    }
+
+    async fn increment(&self, key: &str, delta: i64) -> Result<i64> {
+        validate::check_key(&self.capabilities, key)?;
+        let client = self.client()?;
+        self.add_to_counter(&client, key, delta).await
     }
 
     async fn list(&self, _prefix: &str) -> Result<Vec<String>> {
@@ -205,131 +264,46 @@ impl Backend for MemcachedBackend {
         Err(Error::unsupported(BACKEND, Operation::List))
     }
 
-    async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
-        self.check_keys(keys)?;
-        if keys.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let client = self.client()?;
-        let (prefix, mut buffer) = (self.prefix.as_str(), Vec::new());
-        let distinct: Vec<&String> = unique(keys).collect();
-        let mut found = HashMap::with_capacity(distinct.len());
-        for chunk in chunks(&distinct, CHUNK_OPS, CHUNK_KEY_BYTES, |k| self.key_cost(k)) {
-            let answers = client
-                .run_many(
-                    chunk
-                        .iter()
-                        .map(|key| Get::new(keys::wire(&mut buffer, prefix, key))),
-                )
-                .await
-                .map_err(|err| from_driver(err, Operation::BatchGet))?;
-            for (key, answer) in chunk.iter().zip(answers) {
-                let result = answer.map_err(|err| from_driver(err, Operation::BatchGet))?;
-                if let Some(value) = hit_value(result) {
-                    found.insert((*key).clone(), value);
-                }
-            }
-        }
-        Ok(found)
-    }
-
-    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
-        self.check_entries(entries)?;
-        if !entries.is_empty() {
-            validate::check_ttl(&self.capabilities, Operation::BatchSet, ttl)?;
-        }
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let client = self.client()?;
-        let (prefix, mut buffer) = (self.prefix.as_str(), Vec::new());
-        let kept = last_write_wins(entries);
-        let cost = |(key, value): &&Entry| self.key_cost(key) + value.len();
-        for chunk in chunks(&kept, CHUNK_OPS, CHUNK_SET_BYTES, cost) {
-            let answers = client
-                .run_many(
-                    chunk
-                        .iter()
-                        .map(|(key, value)| Set::new(keys::wire(&mut buffer, prefix, key), value)),
-                )
-                .await
-                .map_err(|err| from_driver(err, Operation::BatchSet))?;
-            for ((key, value), answer) in chunk.iter().map(|e| (&e.0, &e.1)).zip(answers) {
-                self.stored(key, value.len(), answer, Operation::BatchSet)?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
-        self.check_keys(keys)?;
-        if keys.is_empty() {
-            return Ok(0);
-        }
-        let client = self.client()?;
-        let (prefix, mut buffer) = (self.prefix.as_str(), Vec::new());
-        let distinct: Vec<&String> = unique(keys).collect();
-        let mut existed = 0;
-        for chunk in chunks(&distinct, CHUNK_OPS, CHUNK_KEY_BYTES, |k| self.key_cost(k)) {
-            let answers = client
-                .run_many(
-                    chunk
-                        .iter()
-                        .map(|key| Delete::new(keys::wire(&mut buffer, prefix, key))),
-                )
-                .await
-                .map_err(|err| from_driver(err, Operation::BatchDelete))?;
-            for answer in answers {
-                let result = answer.map_err(|err| from_driver(err, Operation::BatchDelete))?;
-                if result.status == MutationStatus::Applied {
-                    existed += 1;
-                }
-            }
-        }
-        Ok(existed)
-    }
-
-    async fn ttl(&self, key: &str) -> Result<KeyTtl> {
-        validate::check_key(&self.capabilities, key)?;
-        Err(Error::unsupported(BACKEND, Operation::Ttl))
-    }
-
-    async fn expire(&self, key: &str, ttl: Option<Duration>) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        validate::check_ttl(&self.capabilities, Operation::Expire, ttl)?;
-        Err(Error::unsupported(BACKEND, Operation::Expire))
-    }
-
-    async fn set_if_absent(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        validate::check_value(&self.capabilities, key, value)?;
-        validate::check_ttl(&self.capabilities, Operation::SetIfAbsent, ttl)?;
-        Err(Error::unsupported(BACKEND, Operation::SetIfAbsent))
-    }
-
-    async fn compare_and_swap(
-        &self,
-        key: &str,
-        _expected: Option<&[u8]>,
-        _new: Option<&[u8]>,
-    ) -> Result<bool> {
-        validate::check_key(&self.capabilities, key)?;
-        Err(Error::unsupported(BACKEND, Operation::CompareAndSwap))
-    }
-
-    async fn increment(&self, key: &str, _delta: i64) -> Result<i64> {
-        validate::check_key(&self.capabilities, key)?;
-        Err(Error::unsupported(BACKEND, Operation::Increment))
-    }
-
     async fn scan(&self, _prefix: &str, _cursor: Option<&str>, limit: usize) -> Result<ScanPage> {
         validate::check_scan(limit)?;
         Err(Error::unsupported(BACKEND, Operation::Scan))
     }
 
+    async fn batch_get(&self, keys: &[String]) -> Result<HashMap<String, Vec<u8>>> {
+        validate::check_keys(&self.capabilities, keys)?;
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.get_many(&self.client()?, keys).await
+    }
+
+    async fn batch_set(&self, entries: &[Entry], ttl: Option<Duration>) -> Result<()> {
+        validate::check_batch_set(&self.capabilities, entries, ttl)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let client = self.client()?;
+        let tokens = ttl
+            .map(|ttl| self.expiry.tokens(Operation::BatchSet, ttl))
+            .transpose()?;
+        self.set_many(&client, entries, tokens.as_ref()).await
+    }
+
+    async fn batch_delete(&self, keys: &[String]) -> Result<u64> {
+        validate::check_keys(&self.capabilities, keys)?;
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        self.delete_many(&self.client()?, keys).await
+    }
+
     async fn batch_write(&self, ops: &[WriteOp]) -> Result<()> {
         validate::check_ops(&self.capabilities, ops)?;
-        Err(Error::unsupported(BACKEND, Operation::BatchWrite))
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let client = self.client()?;
+        self.write_many(&client, ops).await
     }
 
     async fn health(&self) -> Result<()> {

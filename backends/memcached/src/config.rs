@@ -5,7 +5,7 @@ use std::time::Duration;
 use kivigo_core::{BackendUrl, Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::keys;
+use crate::limits::ITEM_OVERHEAD;
 
 /// The port memcached listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 11211;
@@ -14,14 +14,17 @@ pub const DEFAULT_PORT: u16 = 11211;
 ///
 /// With several servers, each key lives on one of them, picked by rendezvous hashing of the key
 /// (the `memcache` crate's router); there is no replication.
+///
+/// Keys go to the servers as they are. To keep an application's keys under a prefix, use the
+/// generic URL option `?prefix=app:` of `kivigo::open`, or wrap the backend in
+/// [`kivigo_core::layer::Prefix`]: the keys are stored as `prefix + key`, as the `prefix` field
+/// of kivigo-memcached 0.1 stored them, so existing data stays readable. Unknown fields
+/// (`prefix` among them) are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemcachedConfig {
     /// `host:port` of each server (`host` alone means port 11211).
     pub servers: Vec<String>,
-    /// Text put in front of every key on the server, so that several applications (or test runs)
-    /// can share one memcached. It counts towards memcached's 250-byte key limit.
-    #[serde(default)]
-    pub prefix: String,
     /// Longest one exchange with a server may take: a single command, or one chunk of a batch
     /// (request written and every answer read).
     #[serde(default = "default_timeout", with = "humantime_serde")]
@@ -48,11 +51,10 @@ fn default_connect_timeout() -> Duration {
 }
 
 impl MemcachedConfig {
-    /// One server, no prefix, default timeouts.
+    /// One server, default timeouts.
     pub fn new(server: impl Into<String>) -> Self {
         Self {
             servers: vec![server.into()],
-            prefix: String::new(),
             timeout: default_timeout(),
             connect_timeout: default_connect_timeout(),
             max_connections: None,
@@ -60,14 +62,17 @@ impl MemcachedConfig {
         }
     }
 
-    /// The same configuration with `prefix` in front of every key.
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
+    /// Several servers, default timeouts.
+    pub fn servers<S: Into<String>>(servers: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            servers: servers.into_iter().map(Into::into).collect(),
+            ..Self::new(String::new())
+        }
     }
 
-    /// Reads `memcached://HOST[:PORT][,HOST[:PORT]...][?prefix=P&timeout=2s&connect_timeout=1s
-    /// &max_connections=N&item_size_max=BYTES]`.
+    /// Reads `memcached://HOST[:PORT][,HOST[:PORT]...][?timeout=2s&connect_timeout=1s
+    /// &max_connections=N&item_size_max=BYTES]`. `prefix` is not an option of this backend: it is
+    /// generic (`kivigo::open` turns it into a [`kivigo_core::layer::Prefix`] layer).
     pub fn from_url(url: &BackendUrl) -> Result<Self> {
         if url.hosts().is_empty() {
             return Err(Error::config(
@@ -84,12 +89,16 @@ impl MemcachedConfig {
                 "memcached URL takes no user or password: the meta protocol has no authentication",
             ));
         }
-        let mut options = url.options("memcached");
-        let mut config = Self::new(String::new());
-        config.servers = url.hosts().iter().map(|h| with_port(h)).collect();
-        if let Some(prefix) = options.take::<String>("prefix")? {
-            config.prefix = prefix;
+        if url.has_option("prefix") {
+            return Err(Error::config(
+                "`prefix` is a generic option: open the URL with kivigo::open (which keeps keys \
+                 under the prefix for every store), or wrap the backend in \
+                 kivigo_core::layer::Prefix; kivigo_memcached::open_url takes only memcached \
+                 options",
+            ));
         }
+        let mut options = url.options("memcached");
+        let mut config = Self::servers(url.hosts().iter().map(|h| with_port(h)));
         if let Some(timeout) = options.take_duration("timeout")? {
             config.timeout = timeout;
         }
@@ -111,7 +120,7 @@ impl MemcachedConfig {
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::config("memcached timeouts must be longer than zero"));
         }
-        keys::check_prefix(&self.prefix)
+        Ok(())
     }
 }
 
@@ -150,10 +159,10 @@ fn parse_size(raw: &str) -> std::result::Result<usize, String> {
         .ok()
         .and_then(|n| n.checked_mul(unit))
     {
-        Some(bytes) if bytes >= keys::ITEM_OVERHEAD * 2 => Ok(bytes),
+        Some(bytes) if bytes >= ITEM_OVERHEAD * 2 => Ok(bytes),
         _ => Err(format!(
             "expected a size in bytes of at least {} (suffix k or m allowed), such as 1m",
-            keys::ITEM_OVERHEAD * 2
+            ITEM_OVERHEAD * 2
         )),
     }
 }
@@ -169,12 +178,11 @@ mod tests {
     #[test]
     fn reads_servers_and_options() {
         let config = parse(
-            "memcached://a:11300,b,[::1]:11211?prefix=app:&timeout=250ms&connect_timeout=3s\
+            "memcached://a:11300,b,[::1]:11211?timeout=250ms&connect_timeout=3s\
              &max_connections=4&item_size_max=2m",
         )
         .expect("ok");
         assert_eq!(config.servers, ["a:11300", "b:11211", "[::1]:11211"]);
-        assert_eq!(config.prefix, "app:");
         assert_eq!(config.timeout, Duration::from_millis(250));
         assert_eq!(config.connect_timeout, Duration::from_secs(3));
         assert_eq!(config.max_connections, Some(4));
@@ -189,7 +197,6 @@ mod tests {
             "memcached://",
             "memcached://h/db",
             "memcached://u:pw@h",
-            "memcached://h?prefix=has%20space",
             "memcached://h?timeout=0s",
             "memcached://h?max_connections=0",
             "memcached://h?item_size_max=lots",
@@ -197,9 +204,17 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad} should be refused");
         }
-        let long = format!("memcached://h?prefix={}", "p".repeat(250));
-        let err = parse(&long).expect_err("too long").to_string();
-        assert!(err.contains("250"), "{err}");
+        let err = parse("memcached://h?prefix=app:")
+            .expect_err("generic")
+            .to_string();
+        assert!(
+            err.contains("kivigo::open") && err.contains("Prefix"),
+            "{err}"
+        );
+        let err = parse("memcached://h?prefx=a")
+            .expect_err("unknown")
+            .to_string();
+        assert!(err.contains("prefx") && err.contains("timeout"), "{err}");
     }
 
     #[test]
@@ -208,5 +223,9 @@ mod tests {
             serde_json::from_str(r#"{"servers":["h:1"],"timeout":"5s"}"#).expect("json");
         assert_eq!(config.timeout, Duration::from_secs(5));
         assert_eq!(config.connect_timeout, Duration::from_secs(1));
+        // The 0.1 `prefix` field is refused rather than silently dropped (keys would land
+        // outside the prefix): the Prefix layer replaces it.
+        let old = serde_json::from_str::<MemcachedConfig>(r#"{"servers":["h:1"],"prefix":"app:"}"#);
+        assert!(old.expect_err("prefix").to_string().contains("prefix"));
     }
 }

@@ -11,14 +11,18 @@ pub(crate) const BACKEND: &str = "memcached";
 ///
 /// - the exchange deadline passed, or the connection pool stayed full: `Timeout` / `Unavailable`;
 /// - the server cannot be reached or dropped the connection: `Unavailable`;
-/// - a request was written but not answered (`Ambiguous`): transient, since every kivigo write
-///   to memcached is idempotent and can be sent again;
+/// - a request was written but not answered (`Ambiguous`): transient, and it may have been
+///   applied (a retry layer repeats only idempotent calls then);
 /// - `SERVER_ERROR` (out of memory...): transient;
 /// - anything else (a rejected command, a garbled answer): permanent.
+///
+/// The driver reports a request written in full but not answered as `Ambiguous` whenever it
+/// can change anything, so a bare `Io` or `Timeout` means the request was not applied: those
+/// are marked [`Error::never_sent`], which lets a retry layer repeat even a compare-and-swap.
 pub(crate) fn from_driver(err: Driver, operation: Operation) -> Error {
     match err {
-        Driver::Timeout { .. } => Error::timeout(BACKEND, operation),
-        Driver::Io(io) => from_io(io, operation),
+        Driver::Timeout { .. } => Error::timeout(BACKEND, operation).never_sent(),
+        Driver::Io(io) => from_io(io, operation).never_sent(),
         Driver::Ambiguous { source, .. } if is_timeout(&source) => {
             Error::timeout(BACKEND, operation)
         }
@@ -66,9 +70,14 @@ fn is_timeout(err: &Driver) -> bool {
     }
 }
 
-/// True for memcached's answer to an item over its size limit.
+/// True for memcached's answer to an item over its size limit (in a pipeline, that answer ends
+/// the exchange, so it comes wrapped as `Ambiguous`).
 pub(crate) fn is_too_large(err: &Driver) -> bool {
-    matches!(err, Driver::Server(message) if message.contains("too large"))
+    match err {
+        Driver::Server(message) => message.contains("too large"),
+        Driver::Ambiguous { source, .. } => is_too_large(source),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -82,6 +91,7 @@ mod tests {
             Operation::Get,
         );
         assert!(matches!(refused, Error::Unavailable { .. }), "{refused:?}");
+        assert!(refused.was_never_sent(), "a bare Io was not applied");
         let timeout = from_driver(Driver::Io(ErrorKind::TimedOut.into()), Operation::Set);
         assert!(matches!(
             timeout,
@@ -98,10 +108,17 @@ mod tests {
             Operation::Set,
         );
         assert!(ambiguous.is_transient(), "{ambiguous:?}");
+        assert!(
+            !ambiguous.was_never_sent(),
+            "an Ambiguous write may have landed"
+        );
         let rejected = from_driver(Driver::Rejected("bad command".into()), Operation::Get);
         assert!(!rejected.is_transient());
-        assert!(is_too_large(&Driver::Server(
-            "object too large for cache".into()
-        )));
+        let too_large = Driver::Server("object too large for cache".into());
+        assert!(is_too_large(&too_large));
+        assert!(is_too_large(&Driver::Ambiguous {
+            key: b"k".to_vec(),
+            source: Box::new(too_large),
+        }));
     }
 }

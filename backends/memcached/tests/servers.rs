@@ -1,5 +1,6 @@
 //! Behaviour that needs a memcached of the test's own: a server that goes away and comes back, a
-//! frozen server, a different item size limit, two servers.
+//! frozen server, a different item size limit, two servers, and batches cut short by a server
+//! killed or frozen while they run.
 
 #[path = "support/server.rs"]
 mod server;
@@ -157,7 +158,7 @@ async fn keys_spread_over_several_servers() {
         return;
     };
     let url = format!(
-        "memcached://127.0.0.1:{},127.0.0.1:{}?prefix=spread/",
+        "memcached://127.0.0.1:{},127.0.0.1:{}",
         first.port(),
         second.port()
     );
@@ -172,8 +173,7 @@ async fn keys_spread_over_several_servers() {
 
     let mut held = Vec::new();
     for server in [&first, &second] {
-        let config =
-            MemcachedConfig::new(format!("127.0.0.1:{}", server.port())).with_prefix("spread/");
+        let config = MemcachedConfig::new(format!("127.0.0.1:{}", server.port()));
         let one = MemcachedBackend::open(config).await.expect("open one");
         held.push(one.batch_get(&names).await.expect("batch_get one").len());
     }
